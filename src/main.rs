@@ -1,0 +1,2 @@
+//! The `plansim` command (being written).
+fn main() {}

@@ -1,0 +1,122 @@
+//! Metric names and kinds, and the month × metric table one replication returns.
+//!
+//! Names follow the interface contract in DESIGN.md; users' scripts depend on them, so a name is
+//! never changed, only added.
+
+use ndarray::Array2;
+
+/// How a metric is measured, which also says how `--scale` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricKind {
+    /// A count over the month (clock starts, attendances); reported divided by the scale.
+    Flow,
+    /// A count at month end (the waiting list); reported divided by the scale.
+    Stock,
+    /// A percentage, 0-100; not scaled.
+    Percent,
+    /// A wait in weeks; not scaled.
+    Weeks,
+    /// A ratio such as cases per list; not scaled.
+    Ratio,
+}
+
+impl MetricKind {
+    /// Whether the value is a count of patients or activity, so `--scale` divides it.
+    pub fn is_count(self) -> bool {
+        matches!(self, MetricKind::Flow | MetricKind::Stock)
+    }
+}
+
+/// One metric: its name in the result files, its kind, and what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct MetricDef {
+    pub name: &'static str,
+    pub kind: MetricKind,
+    pub description: &'static str,
+}
+
+macro_rules! metrics {
+    ($( $id:ident = $name:literal, $kind:ident, $desc:literal; )*) => {
+        /// Column index of each metric in a replication's table.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Metric { $( $id, )* }
+
+        /// Every metric the model reports, in column order.
+        pub const METRICS: &[MetricDef] = &[
+            $( MetricDef { name: $name, kind: MetricKind::$kind, description: $desc }, )*
+        ];
+    };
+}
+
+metrics! {
+    RttWaitingList = "rtt_waiting_list", Stock, "incomplete RTT pathways at month end";
+    RttWithin18wPct = "rtt_within_18w_pct", Percent, "share of incomplete pathways waiting 18 weeks or less";
+    RttOver18w = "rtt_over_18w", Stock, "incomplete pathways waiting over 18 weeks";
+    RttOver52w = "rtt_over_52w", Stock, "incomplete pathways waiting over 52 weeks";
+    RttOver65w = "rtt_over_65w", Stock, "incomplete pathways waiting over 65 weeks";
+    RttOver78w = "rtt_over_78w", Stock, "incomplete pathways waiting over 78 weeks";
+    RttOver104w = "rtt_over_104w", Stock, "incomplete pathways waiting over 104 weeks";
+    RttMedianWaitWeeks = "rtt_median_wait_weeks", Weeks, "median wait of incomplete pathways";
+    RttP92WaitWeeks = "rtt_p92_wait_weeks", Weeks, "92nd percentile wait of incomplete pathways";
+    RttClockStarts = "rtt_clock_starts", Flow, "new RTT pathways (referrals)";
+    RttClockStopsAdmitted = "rtt_clock_stops_admitted", Flow, "pathways completed by admitted treatment";
+    RttClockStopsNonadmitted = "rtt_clock_stops_nonadmitted", Flow, "pathways completed in outpatients";
+    RttRemovalsOther = "rtt_removals_other", Flow, "pathways removed other than by treatment (validation, no longer needed, DNA discharge)";
+    RttAwaitingFirst = "rtt_awaiting_first", Stock, "incomplete pathways awaiting a first outpatient appointment";
+    RttAwaitingFollowup = "rtt_awaiting_followup", Stock, "incomplete pathways awaiting a follow-up or a test result";
+    RttAwaitingAdmission = "rtt_awaiting_admission", Stock, "incomplete pathways on the admitted list";
+    OpFirstAttendances = "op_first_attendances", Flow, "first outpatient attendances";
+    OpFollowupAttendances = "op_followup_attendances", Flow, "follow-up outpatient attendances";
+    OpDna = "op_dna", Flow, "booked appointments not attended";
+    OpPifuMoved = "op_pifu_moved", Flow, "attendances whose outcome was moved or discharged to PIFU";
+    OpPifuPct = "op_pifu_pct", Percent, "attendances moved or discharged to PIFU, share of all attendances";
+    OpFirstOrProcedurePct = "op_first_or_procedure_pct", Percent, "first attendances plus follow-ups with a procedure, share of all attendances";
+    OpClinicSlots = "op_clinic_slots", Flow, "clinic slots held";
+    OpClinicSlotsUnused = "op_clinic_slots_unused", Flow, "clinic slots held with nobody to book";
+    DiagnosticRequests = "diagnostic_requests", Flow, "diagnostic tests requested from outpatients";
+    TheatreSessions = "theatre_sessions", Flow, "theatre lists held";
+    TheatreSessionsLost = "theatre_sessions_lost", Flow, "planned theatre lists lost to capacity shocks";
+    TheatreCappedUtilPct = "theatre_capped_util_pct", Percent, "touch time inside planned session time over planned time of lists held or lost";
+    TheatreUncappedUtilPct = "theatre_uncapped_util_pct", Percent, "all touch time, overruns included, over planned time of lists held or lost";
+    TheatreCasesPerList = "theatre_cases_per_list", Ratio, "cases operated per list held";
+    TheatreCancelledOnDay = "theatre_cancelled_on_day", Flow, "booked cases cancelled on the day, including for lack of time";
+    DayCaseRatePct = "day_case_rate_pct", Percent, "elective spells done as day cases";
+    AdmittedDaycaseSpells = "admitted_daycase_spells", Flow, "day-case spells";
+    AdmittedInpatientSpells = "admitted_inpatient_spells", Flow, "elective inpatient spells";
+}
+
+impl Metric {
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn def(self) -> &'static MetricDef {
+        &METRICS[self as usize]
+    }
+}
+
+/// Looks a metric up by its name.
+pub fn metric_by_name(name: &str) -> Option<usize> {
+    METRICS.iter().position(|m| m.name == name)
+}
+
+/// One replication's results: month × metric values (rows are months 1..=N, columns follow
+/// [`METRICS`]), reported at full size (already divided by the scale), plus engine counters.
+#[derive(Clone, Debug)]
+pub struct ReplicationResult {
+    pub replication: u32,
+    pub metrics: Array2<f64>,
+    /// The waiting list the replication started from, at full size.
+    pub initial_waiting_list: f64,
+    /// Events handled: engine events, agenda items and per-patient session activities.
+    pub events: u64,
+    /// Patients simulated: the initial list plus every referral.
+    pub patients: u64,
+}
+
+impl ReplicationResult {
+    pub fn value(&self, month_index: usize, metric: Metric) -> f64 {
+        self.metrics[[month_index, metric.index()]]
+    }
+}

@@ -1,0 +1,281 @@
+//! The validated scenario: every value here has passed validation, so the model can trust it.
+//! Built only by the loader in this module (`Scenario::load`, `Scenario::from_toml_str`); the
+//! raw TOML mirror and its checks live beside it.
+
+use crate::date::Date;
+
+/// Who is booked next from a waiting queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingPolicy {
+    /// Clinical priority first (P1 before P2 ...), then the longest RTT wait (treat in turn).
+    PriorityThenLongestWait,
+    /// The longest RTT wait first, whatever the priority (a long-waiter push).
+    LongestWaitFirst,
+    /// In order of joining the queue, whatever the priority or the wait so far.
+    FirstComeFirstServed,
+}
+
+impl BookingPolicy {
+    pub const NAMES: [&'static str; 3] =
+        ["priority_then_longest_wait", "longest_wait_first", "first_come_first_served"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BookingPolicy::PriorityThenLongestWait => Self::NAMES[0],
+            BookingPolicy::LongestWaitFirst => Self::NAMES[1],
+            BookingPolicy::FirstComeFirstServed => Self::NAMES[2],
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<BookingPolicy> {
+        match name {
+            "priority_then_longest_wait" => Some(BookingPolicy::PriorityThenLongestWait),
+            "longest_wait_first" => Some(BookingPolicy::LongestWaitFirst),
+            "first_come_first_served" => Some(BookingPolicy::FirstComeFirstServed),
+            _ => None,
+        }
+    }
+}
+
+/// A complete, validated scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Safe as a folder name: letters, digits, `-`, `_` and `.` (not first).
+    pub name: String,
+    pub description: String,
+    /// Scenarios with the same stream family draw the same random numbers (common random
+    /// numbers). Defaults to the name of the root of the `extends` chain.
+    pub stream_family: String,
+    pub simulation: Simulation,
+    pub initial_list: InitialList,
+    pub referrals: Referrals,
+    pub removals: Removals,
+    pub outpatients: Outpatients,
+    pub theatres: Theatres,
+    /// At least one; in the order of their names (sorted), which fixes stream order.
+    pub specialties: Vec<Specialty>,
+    pub calendar: Calendar,
+    /// The resolved scenario as one TOML table (extends merged, overrides applied): written to
+    /// `scenario.toml` in the result folder, and hashed for the manifest.
+    pub resolved: toml::Table,
+}
+
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    /// First simulated day; a first of the month.
+    pub start: Date,
+    /// Simulated months, 1 to 120.
+    pub months: u32,
+    pub replications: u32,
+    pub seed: u64,
+    /// Fraction of patients and capacity simulated (0 < scale <= 1); counts are reported
+    /// divided by it. Set from `--scale`, 1 by default.
+    pub scale: f64,
+    pub booking_policy: BookingPolicy,
+}
+
+/// The published waiting-list position on the day before the simulation starts.
+#[derive(Clone, Debug)]
+pub struct InitialList {
+    /// Incomplete pathways in total.
+    pub total: u64,
+    /// `(weeks, count)`: pathways waiting more than `weeks` weeks, weeks increasing and counts
+    /// not increasing (the published 18, 52, 65, 78 and 104-week figures).
+    pub over_weeks: Vec<(u32, u64)>,
+    /// Published median and 92nd-percentile waits, used to shape the list within the bands.
+    pub median_weeks: Option<f64>,
+    pub p92_weeks: Option<f64>,
+    /// The longest wait anyone has; more than the last `over_weeks` threshold.
+    pub longest_wait_weeks: u32,
+    /// Shares of the list by stage; they sum to 1.
+    pub share_awaiting_first: f64,
+    pub share_followup: f64,
+    pub share_awaiting_admission: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Referrals {
+    /// Mean RTT clock starts per calendar day at the start, all specialties together.
+    pub per_day: f64,
+    /// Growth per year (0.03 is 3%), compounded daily.
+    pub annual_growth: f64,
+    /// Relative volume Monday..Sunday; normalised to a mean of 1 over the week.
+    pub weekday_weights: [f64; 7],
+    /// Relative volume January..December; normalised to a mean of 1 over the year.
+    pub monthly_seasonality: [f64; 12],
+}
+
+#[derive(Clone, Debug)]
+pub struct Removals {
+    /// Share of the patients on the list removed for reasons other than treatment per month
+    /// (validation, no longer needed); 0 to 1.
+    pub monthly_rate: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Outpatients {
+    /// Share of booked appointments not attended.
+    pub dna_rate: f64,
+    /// Share of DNAs rebooked; the rest are discharged (an RTT pathway is then removed).
+    pub dna_rebook_share: f64,
+    /// Most of a day's clinic slots that follow-ups may take before first appointments are
+    /// booked; follow-ups may still use slots that first appointments leave empty.
+    pub followup_slot_cap: f64,
+    /// Length of a patient-initiated follow-up period.
+    pub pifu_period_weeks: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Theatres {
+    pub session_minutes: f64,
+    /// Mean of the exponential late start of a list.
+    pub late_start_mean_minutes: f64,
+    /// Mean of the exponential early finish: no case starts after planned end minus this.
+    pub early_finish_mean_minutes: f64,
+    pub turnaround_minutes: f64,
+    /// Share of booked cases cancelled on the day (they return to the list).
+    pub on_the_day_cancellation_rate: f64,
+    /// Lists are booked until expected case and turnaround time reaches this share of the
+    /// planned session.
+    pub booking_fraction: f64,
+}
+
+/// What happens after an outpatient attendance of a patient whose clock is running.
+/// The shares sum to 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcomes {
+    /// Discharged with no treatment needed: a non-admitted clock stop.
+    pub discharge: f64,
+    /// Treatment starts in outpatients: a non-admitted clock stop, then monitoring follow-ups.
+    pub treat: f64,
+    /// Another follow-up on the pathway (clock keeps running).
+    pub followup: f64,
+    /// A diagnostic test, then a follow-up (clock keeps running).
+    pub diagnostic: f64,
+    /// Decision to admit: joins the admitted list.
+    pub admit: f64,
+}
+
+/// A lognormal duration given by its mean and standard deviation in minutes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Minutes {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Specialty {
+    pub name: String,
+    /// Share of referrals; across specialties they sum to 1.
+    pub referral_share: f64,
+    /// Share of the initial waiting list; across specialties they sum to 1.
+    pub list_share: f64,
+    /// Clinical priority P1..P4 shares; they sum to 1.
+    pub priority_shares: [f64; 4],
+    pub first_outcomes: Outcomes,
+    pub followup_outcomes: Outcomes,
+    pub followup_interval_weeks: f64,
+    /// Time a diagnostic test takes to come back, until diagnostics are modelled with capacity.
+    pub diagnostic_turnaround_weeks: f64,
+    /// Mean number of monitoring follow-ups after treatment (outpatient or admitted).
+    pub post_treatment_followups: f64,
+    /// Share of follow-up attendances with a procedure.
+    pub followup_procedure_share: f64,
+    /// Share of monitoring follow-ups replaced by patient-initiated follow-up.
+    pub pifu_share: f64,
+    /// Share of PIFU patients who ever ask for an appointment.
+    pub pifu_booking_share: f64,
+    /// Share of admitted cases done as day cases.
+    pub daycase_propensity: f64,
+    pub daycase_minutes: Minutes,
+    pub inpatient_minutes: Minutes,
+    pub clinic_slots_per_week: f64,
+    pub theatre_lists_per_week: f64,
+}
+
+/// A kind of capacity that calendars and changes act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    ClinicSlots,
+    TheatreLists,
+}
+
+impl Resource {
+    pub const NAMES: [&'static str; 2] = ["clinic_slots", "theatre_lists"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::ClinicSlots => Self::NAMES[0],
+            Resource::TheatreLists => Self::NAMES[1],
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Resource> {
+        match name {
+            "clinic_slots" => Some(Resource::ClinicSlots),
+            "theatre_lists" => Some(Resource::TheatreLists),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChangeAmount {
+    /// Adds this much weekly capacity (negative removes), shared between the specialties
+    /// affected in proportion to their base capacity.
+    AddPerWeek(f64),
+    /// Multiplies weekly capacity.
+    Multiply(f64),
+}
+
+/// A dated step change in capacity, in force from `from` to the end of the run.
+#[derive(Clone, Debug)]
+pub struct CapacityChange {
+    pub name: String,
+    pub from: Date,
+    pub resource: Resource,
+    /// Index into `Scenario::specialties`; `None` for all.
+    pub specialty: Option<usize>,
+    pub amount: ChangeAmount,
+}
+
+/// Days on which a share of capacity is lost (industrial action, winter pressure).
+#[derive(Clone, Debug)]
+pub struct CapacityShock {
+    pub name: String,
+    pub from: Date,
+    /// Inclusive.
+    pub to: Date,
+    /// Share of planned capacity lost on those days, 0 to 1.
+    pub share_lost: f64,
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Calendar {
+    /// No planned clinics or theatre lists on these days.
+    pub bank_holidays: Vec<Date>,
+    /// Ordered by name.
+    pub changes: Vec<CapacityChange>,
+    /// Ordered by name.
+    pub shocks: Vec<CapacityShock>,
+}
+
+impl Scenario {
+    /// The last simulated day.
+    pub fn end(&self) -> Date {
+        self.simulation.start.first_of_month_after(self.simulation.months).add_days(-1)
+    }
+
+    /// Simulated days in the horizon.
+    pub fn horizon_days(&self) -> i64 {
+        self.end().days_since(self.simulation.start) + 1
+    }
+
+    /// The last day of each simulated month, in order.
+    pub fn month_ends(&self) -> Vec<Date> {
+        (1..=self.simulation.months)
+            .map(|m| self.simulation.start.first_of_month_after(m).add_days(-1))
+            .collect()
+    }
+}
