@@ -1,20 +1,620 @@
-//! The NHS elective pathway model on the engine: referrals, outpatients, PIFU, the admitted list
-//! and theatre sessions, removals, and month-end metrics. No I/O, no threads.
+//! The NHS elective pathway model on the engine: referrals, outpatient first appointments and
+//! follow-ups, patient-initiated follow-up, the admitted list in theatre sessions, removals
+//! other than treatment, and month-end metrics. No I/O, no threads, no wall clock.
+//!
+//! One replication is one [`Hospital`] run from the published starting list to the end of the
+//! horizon. Engine events are few (one per day for arrivals and due items, one per working day
+//! for theatres and for clinics, one per month end); waiting patients sit in booking queues and
+//! per-patient due dates sit on a day agenda, so the event heap stays small.
 
+mod booking;
+mod capacity;
+mod diagnostics;
+mod draws;
+mod initial_list;
 pub mod metrics;
+mod outpatients;
+mod patient;
+mod referrals;
+#[cfg(test)]
+pub(crate) mod test_support;
+mod theatres;
+mod waiting_list;
 
 pub use metrics::{metric_by_name, Metric, MetricDef, MetricKind, ReplicationResult, METRICS};
 
-use crate::scenario::Scenario;
+use ndarray::Array2;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::date::Date;
+use crate::engine::{DayAgenda, EventQueue, KeyedStream, SimDuration, SimTime, StreamKey};
+use crate::scenario::{BookingPolicy, Scenario};
+use booking::{BookingQueue, Order};
+use capacity::{CapacityCalendar, WholeUnits};
+use draws::{DurationDraw, Once};
+use patient::{Patient, PatientRef, Patients, Stage};
+use waiting_list::WaitingList;
+
+/// The waits, in weeks, that the RTT metrics count "over".
+const OVER_WEEKS: [u32; 5] = [18, 52, 65, 78, 104];
 
 /// Runs one replication of `scenario` and returns its monthly metrics at full size.
 pub fn run_replication(scenario: &Scenario, replication: u32) -> ReplicationResult {
-    let months = scenario.simulation.months as usize;
-    ReplicationResult {
-        replication,
-        metrics: ndarray::Array2::zeros((months, METRICS.len())),
-        initial_waiting_list: scenario.initial_list.total as f64,
-        events: 0,
-        patients: 0,
+    let mut hospital = Hospital::new(scenario, replication);
+    hospital.run();
+    hospital.into_result(replication)
+}
+
+/// What the engine schedules.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// Start of a day: due items, then the day's referrals.
+    DayStart(i64),
+    /// The day's theatre lists, all specialties.
+    TheatreLists(i64),
+    /// The day's outpatient clinics, all specialties.
+    Clinics(i64),
+    /// Month-end census and metrics for month index `.0` (0-based).
+    MonthEnd(usize),
+}
+
+/// Something due for one patient on a given day.
+#[derive(Clone, Copy, Debug)]
+struct Due {
+    patient: PatientRef,
+    what: DueKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DueKind {
+    /// The day the patient would leave the list unless treated first (validation, no longer
+    /// needed): drawn at referral from the removal rate.
+    Removal,
+    /// A scheduled follow-up becomes due and joins the follow-up queue.
+    FollowUp,
+    /// A diagnostic result returns; the patient needs a follow-up to act on it.
+    DiagnosticResult,
+    /// A patient on PIFU asks for an appointment.
+    PatientRequest,
+}
+
+/// Flows counted during the current month.
+#[derive(Clone, Debug, Default)]
+struct MonthTally {
+    clock_starts: u64,
+    stops_admitted: u64,
+    stops_nonadmitted: u64,
+    removals: u64,
+    first_attendances: u64,
+    followup_attendances: u64,
+    followups_with_procedure: u64,
+    dna: u64,
+    pifu_moved: u64,
+    clinic_slots: u64,
+    clinic_slots_unused: u64,
+    diagnostic_requests: u64,
+    theatre_sessions: u64,
+    theatre_sessions_lost: u64,
+    theatre_planned_minutes: f64,
+    theatre_capped_minutes: f64,
+    theatre_uncapped_minutes: f64,
+    theatre_cases: u64,
+    cancelled_on_day: u64,
+    daycase_spells: u64,
+    inpatient_spells: u64,
+}
+
+/// Per-specialty values the model uses often, converted once from the scenario.
+struct SpecialtyModel {
+    followup_interval_days: i64,
+    diagnostic_turnaround_days: i64,
+    daycase_minutes: DurationDraw,
+    inpatient_minutes: DurationDraw,
+}
+
+/// The state of one replication.
+pub(crate) struct Hospital<'a> {
+    scenario: &'a Scenario,
+    start: Date,
+    horizon_days: i64,
+    month_ends: Vec<Date>,
+    events: EventQueue<Event>,
+    agenda: DayAgenda<Due>,
+    patients: Patients,
+    waiting: WaitingList,
+    first_queues: Vec<BookingQueue>,
+    followup_queues: Vec<BookingQueue>,
+    admission_queues: Vec<BookingQueue>,
+    clinic_slots: Vec<WholeUnits>,
+    clinic_slots_lost: Vec<WholeUnits>,
+    theatre_lists: Vec<WholeUnits>,
+    theatre_lists_lost: Vec<WholeUnits>,
+    capacity: CapacityCalendar,
+    specialties: Vec<SpecialtyModel>,
+    arrivals: Xoshiro256PlusPlus,
+    routing: KeyedStream,
+    durations: KeyedStream,
+    /// Daily probability-rate of removal other than treatment, for a patient on the list.
+    removal_hazard_per_day: f64,
+    /// Clock-running patients by stage: awaiting first, follow-up or test, admission.
+    on_list_by_stage: [u64; 3],
+    tally: MonthTally,
+    results: Array2<f64>,
+    initial_list_size: u64,
+    /// Engine events, agenda items and patient activities handled.
+    handled: u64,
+}
+
+impl<'a> Hospital<'a> {
+    fn new(scenario: &'a Scenario, replication: u32) -> Self {
+        let start = scenario.simulation.start;
+        let horizon_days = scenario.horizon_days();
+        let streams = StreamKey::new(
+            scenario.simulation.seed,
+            &scenario.stream_family,
+            u64::from(replication),
+        );
+        let n = scenario.specialties.len();
+        let queues = |stage| (0..n).map(|_| BookingQueue::new(stage)).collect::<Vec<_>>();
+        let oldest_day = -7 * i64::from(scenario.initial_list.longest_wait_weeks) - 2;
+        let monthly_rate = scenario.removals.monthly_rate;
+        let removal_hazard_per_day = if monthly_rate >= 1.0 {
+            f64::INFINITY
+        } else {
+            -(1.0 - monthly_rate).ln() / (365.25 / 12.0)
+        };
+        let specialties = scenario
+            .specialties
+            .iter()
+            .map(|s| SpecialtyModel {
+                followup_interval_days: (s.followup_interval_weeks * 7.0).round().max(1.0) as i64,
+                diagnostic_turnaround_days: (s.diagnostic_turnaround_weeks * 7.0).round().max(1.0)
+                    as i64,
+                daycase_minutes: DurationDraw::new(s.daycase_minutes),
+                inpatient_minutes: DurationDraw::new(s.inpatient_minutes),
+            })
+            .collect();
+        Hospital {
+            scenario,
+            start,
+            horizon_days,
+            month_ends: scenario.month_ends(),
+            events: EventQueue::new(),
+            agenda: DayAgenda::new(horizon_days as usize),
+            patients: Patients::default(),
+            waiting: WaitingList::new(oldest_day, horizon_days),
+            first_queues: queues(Stage::AwaitingFirst),
+            followup_queues: queues(Stage::AwaitingFollowUp),
+            admission_queues: queues(Stage::AwaitingAdmission),
+            clinic_slots: vec![WholeUnits::default(); n],
+            clinic_slots_lost: vec![WholeUnits::default(); n],
+            theatre_lists: vec![WholeUnits::default(); n],
+            theatre_lists_lost: vec![WholeUnits::default(); n],
+            capacity: CapacityCalendar::new(scenario),
+            specialties,
+            arrivals: streams.sequential("arrivals"),
+            routing: streams.keyed("routing"),
+            durations: streams.keyed("durations"),
+            removal_hazard_per_day,
+            on_list_by_stage: [0; 3],
+            tally: MonthTally::default(),
+            results: Array2::zeros((scenario.simulation.months as usize, METRICS.len())),
+            initial_list_size: 0,
+            handled: 0,
+        }
+    }
+
+    fn run(&mut self) {
+        self.build_initial_list();
+        self.initial_list_size = self.waiting.total();
+        self.events
+            .push(SimTime::start_of_day(0), Event::DayStart(0));
+        while let Some((time, event)) = self.events.pop() {
+            self.handled += 1;
+            match event {
+                Event::DayStart(day) => self.start_day(day, time),
+                Event::TheatreLists(day) => self.run_theatre_lists(day),
+                Event::Clinics(day) => self.run_clinics(day),
+                Event::MonthEnd(month) => self.close_month(month),
+            }
+        }
+    }
+
+    fn date(&self, day: i64) -> Date {
+        self.start.add_days(day)
+    }
+
+    /// Due items first (so a patient due today can be booked today), then referrals; then
+    /// schedules the rest of the day and the next day.
+    fn start_day(&mut self, day: i64, now: SimTime) {
+        for due in self.agenda.take_day(day) {
+            self.handled += 1;
+            self.handle_due(due, day);
+        }
+        self.refer(day);
+        let date = self.date(day);
+        if self.capacity.is_working_day(date) {
+            self.events
+                .push(now + SimDuration::minutes(8 * 60), Event::TheatreLists(day));
+            self.events
+                .push(now + SimDuration::minutes(9 * 60), Event::Clinics(day));
+        }
+        if let Some(month) = self.month_ends.iter().position(|&end| end == date) {
+            self.events.push(
+                now + SimDuration::minutes(23 * 60 + 59),
+                Event::MonthEnd(month),
+            );
+        }
+        if day + 1 < self.horizon_days {
+            self.events
+                .push(SimTime::start_of_day(day + 1), Event::DayStart(day + 1));
+        }
+    }
+
+    fn handle_due(&mut self, due: Due, day: i64) {
+        let Some(patient) = self.patients.get(due.patient) else {
+            return;
+        };
+        match due.what {
+            DueKind::Removal => {
+                if patient.clock_running {
+                    self.tally.removals += 1;
+                    self.stop_clock(due.patient);
+                    self.leave(due.patient);
+                }
+            }
+            DueKind::FollowUp if patient.stage == Stage::FollowUpScheduled => {
+                self.join_followup_queue(due.patient, day)
+            }
+            DueKind::DiagnosticResult if patient.stage == Stage::AwaitingDiagnostic => {
+                self.join_followup_queue(due.patient, day)
+            }
+            DueKind::PatientRequest if patient.stage == Stage::PatientInitiated => {
+                self.patients.current(due.patient).monitoring_left = 1;
+                self.join_followup_queue(due.patient, day)
+            }
+            _ => {}
+        }
+    }
+
+    // --- Moving patients between stages, keeping the list counts right ---------------------
+
+    /// Index into `on_list_by_stage` for a stage, if it counts on the RTT list.
+    fn stage_bucket(stage: Stage) -> Option<usize> {
+        match stage {
+            Stage::AwaitingFirst => Some(0),
+            Stage::FollowUpScheduled | Stage::AwaitingFollowUp | Stage::AwaitingDiagnostic => {
+                Some(1)
+            }
+            Stage::AwaitingAdmission => Some(2),
+            Stage::PatientInitiated | Stage::Left => None,
+        }
+    }
+
+    /// Moves a patient to `stage`, keeping the by-stage counts of the RTT list.
+    fn set_stage(&mut self, at: PatientRef, stage: Stage) {
+        let patient = self.patients.current(at);
+        let (old, running) = (patient.stage, patient.clock_running);
+        patient.stage = stage;
+        if running {
+            if let Some(b) = Self::stage_bucket(old) {
+                self.on_list_by_stage[b] -= 1;
+            }
+            if let Some(b) = Self::stage_bucket(stage) {
+                self.on_list_by_stage[b] += 1;
+            }
+        }
+    }
+
+    /// Adds a new patient with a running clock at `stage`, and draws their removal day.
+    fn start_pathway(&mut self, patient: Patient, today: i64) -> PatientRef {
+        debug_assert!(patient.clock_running);
+        let stage = patient.stage;
+        self.waiting.start_clock(i64::from(patient.clock_start_day));
+        let at = self.patients.admit(patient);
+        if let Some(b) = Self::stage_bucket(stage) {
+            self.on_list_by_stage[b] += 1;
+        }
+        self.schedule_removal(at, today);
+        at
+    }
+
+    fn schedule_removal(&mut self, at: PatientRef, today: i64) {
+        if self.removal_hazard_per_day <= 0.0 {
+            return;
+        }
+        let serial = self.patients.current(at).serial;
+        let u = self.routing.uniform(serial, draws::once(Once::RemovalDay));
+        let days = -(1.0 - u).ln() / self.removal_hazard_per_day;
+        if days < (self.horizon_days - today) as f64 {
+            // Removals happen at the start of a day, so the earliest is tomorrow.
+            self.agenda.add(
+                today + 1 + days as i64,
+                Due {
+                    patient: at,
+                    what: DueKind::Removal,
+                },
+            );
+        }
+    }
+
+    /// Stops a running RTT clock (treatment, discharge or removal); the caller counts why.
+    fn stop_clock(&mut self, at: PatientRef) {
+        let patient = self.patients.current(at);
+        debug_assert!(
+            patient.clock_running,
+            "stopping a clock that is not running"
+        );
+        let (start_day, stage) = (patient.clock_start_day, patient.stage);
+        patient.clock_running = false;
+        if let Some(b) = Self::stage_bucket(stage) {
+            self.on_list_by_stage[b] -= 1;
+        }
+        self.waiting.stop_clock(i64::from(start_day));
+    }
+
+    /// The patient leaves the system (any running clock must already be stopped).
+    fn leave(&mut self, at: PatientRef) {
+        debug_assert!(
+            !self.patients.current(at).clock_running,
+            "leaving with a running clock"
+        );
+        self.patients.discharge(at);
+    }
+
+    fn join_followup_queue(&mut self, at: PatientRef, day: i64) {
+        self.set_stage(at, Stage::AwaitingFollowUp);
+        let patient = self.patients.current(at);
+        patient.queued_day = day as i32;
+        let specialty = patient.specialty as usize;
+        self.followup_queues[specialty].push(at, patient, Order::DueDate);
+    }
+
+    fn policy(&self) -> BookingPolicy {
+        self.scenario.simulation.booking_policy
+    }
+
+    /// Whether a queue entry still points at a patient waiting at that queue's stage.
+    fn is_waiting(patients: &Patients, at: PatientRef, stage: Stage) -> bool {
+        patients.get(at).is_some_and(|p| p.stage == stage)
+    }
+
+    // --- Month end ---------------------------------------------------------------------------
+
+    fn close_month(&mut self, month: usize) {
+        let census_day = self.month_ends[month].days_since(self.start);
+        let census = self.waiting.census(census_day, &OVER_WEEKS);
+        let tally = std::mem::take(&mut self.tally);
+        let percent = |part: f64, whole: f64| {
+            if whole > 0.0 {
+                100.0 * part / whole
+            } else {
+                0.0
+            }
+        };
+        let attendances = (tally.first_attendances + tally.followup_attendances) as f64;
+        let spells = (tally.daycase_spells + tally.inpatient_spells) as f64;
+        let mut row = self.results.row_mut(month);
+        let mut set = |metric: Metric, value: f64| row[metric.index()] = value;
+        set(Metric::RttWaitingList, census.total as f64);
+        set(
+            Metric::RttWithin18wPct,
+            percent((census.total - census.over[0]) as f64, census.total as f64),
+        );
+        set(Metric::RttOver18w, census.over[0] as f64);
+        set(Metric::RttOver52w, census.over[1] as f64);
+        set(Metric::RttOver65w, census.over[2] as f64);
+        set(Metric::RttOver78w, census.over[3] as f64);
+        set(Metric::RttOver104w, census.over[4] as f64);
+        set(Metric::RttMedianWaitWeeks, census.median_weeks);
+        set(Metric::RttP92WaitWeeks, census.p92_weeks);
+        set(Metric::RttClockStarts, tally.clock_starts as f64);
+        set(Metric::RttClockStopsAdmitted, tally.stops_admitted as f64);
+        set(
+            Metric::RttClockStopsNonadmitted,
+            tally.stops_nonadmitted as f64,
+        );
+        set(Metric::RttRemovalsOther, tally.removals as f64);
+        set(Metric::RttAwaitingFirst, self.on_list_by_stage[0] as f64);
+        set(Metric::RttAwaitingFollowup, self.on_list_by_stage[1] as f64);
+        set(
+            Metric::RttAwaitingAdmission,
+            self.on_list_by_stage[2] as f64,
+        );
+        set(Metric::OpFirstAttendances, tally.first_attendances as f64);
+        set(
+            Metric::OpFollowupAttendances,
+            tally.followup_attendances as f64,
+        );
+        set(Metric::OpDna, tally.dna as f64);
+        set(Metric::OpPifuMoved, tally.pifu_moved as f64);
+        set(
+            Metric::OpPifuPct,
+            percent(tally.pifu_moved as f64, attendances),
+        );
+        set(
+            Metric::OpFirstOrProcedurePct,
+            percent(
+                (tally.first_attendances + tally.followups_with_procedure) as f64,
+                attendances,
+            ),
+        );
+        set(Metric::OpClinicSlots, tally.clinic_slots as f64);
+        set(
+            Metric::OpClinicSlotsUnused,
+            tally.clinic_slots_unused as f64,
+        );
+        set(Metric::DiagnosticRequests, tally.diagnostic_requests as f64);
+        set(Metric::TheatreSessions, tally.theatre_sessions as f64);
+        set(
+            Metric::TheatreSessionsLost,
+            tally.theatre_sessions_lost as f64,
+        );
+        set(
+            Metric::TheatreCappedUtilPct,
+            percent(tally.theatre_capped_minutes, tally.theatre_planned_minutes),
+        );
+        set(
+            Metric::TheatreUncappedUtilPct,
+            percent(
+                tally.theatre_uncapped_minutes,
+                tally.theatre_planned_minutes,
+            ),
+        );
+        set(
+            Metric::TheatreCasesPerList,
+            if tally.theatre_sessions > 0 {
+                tally.theatre_cases as f64 / tally.theatre_sessions as f64
+            } else {
+                0.0
+            },
+        );
+        set(Metric::TheatreCancelledOnDay, tally.cancelled_on_day as f64);
+        set(
+            Metric::DayCaseRatePct,
+            percent(tally.daycase_spells as f64, spells),
+        );
+        set(Metric::AdmittedDaycaseSpells, tally.daycase_spells as f64);
+        set(
+            Metric::AdmittedInpatientSpells,
+            tally.inpatient_spells as f64,
+        );
+    }
+
+    fn into_result(mut self, replication: u32) -> ReplicationResult {
+        // Counts were simulated at the scenario's scale: report them at full size.
+        let scale = self.scenario.simulation.scale;
+        for (column, def) in METRICS.iter().enumerate() {
+            if def.kind.is_count() {
+                self.results.column_mut(column).mapv_inplace(|v| v / scale);
+            }
+        }
+        ReplicationResult {
+            replication,
+            metrics: self.results,
+            initial_waiting_list: self.initial_list_size as f64 / scale,
+            events: self.handled,
+            patients: self.patients.created(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(result: &ReplicationResult, month: usize, metric: Metric) -> f64 {
+        result.value(month, metric)
+    }
+
+    #[test]
+    fn waiting_list_is_conserved_every_month() {
+        // list at end = list at start + clock starts - clock stops - removals, exactly.
+        let scenario = test_support::small_scenario();
+        for replication in 0..2 {
+            let result = run_replication(&scenario, replication);
+            let mut list = result.initial_waiting_list;
+            for month in 0..scenario.simulation.months as usize {
+                let expected = list + value(&result, month, Metric::RttClockStarts)
+                    - value(&result, month, Metric::RttClockStopsAdmitted)
+                    - value(&result, month, Metric::RttClockStopsNonadmitted)
+                    - value(&result, month, Metric::RttRemovalsOther);
+                list = value(&result, month, Metric::RttWaitingList);
+                assert_eq!(
+                    list,
+                    expected,
+                    "replication {replication}, month {}",
+                    month + 1
+                );
+                let by_stage = value(&result, month, Metric::RttAwaitingFirst)
+                    + value(&result, month, Metric::RttAwaitingFollowup)
+                    + value(&result, month, Metric::RttAwaitingAdmission);
+                assert_eq!(
+                    by_stage,
+                    list,
+                    "stages add up to the list in month {}",
+                    month + 1
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn initial_list_reproduces_the_published_counts_exactly() {
+        let scenario = test_support::small_scenario();
+        let mut hospital = Hospital::new(&scenario, 0);
+        hospital.build_initial_list();
+        let census = hospital.waiting.census(-1, &OVER_WEEKS);
+        let published = &scenario.initial_list;
+        assert_eq!(census.total, published.total);
+        let expected: Vec<u64> = published.over_weeks.iter().map(|&(_, n)| n).collect();
+        assert_eq!(census.over, expected);
+        // The median and 92nd percentile were anchors, so they land within a day of the
+        // published values.
+        assert!(
+            (census.median_weeks - 14.9).abs() < 1.0 / 7.0,
+            "median {}",
+            census.median_weeks
+        );
+        assert!(
+            (census.p92_weeks - 44.7).abs() < 1.0 / 7.0,
+            "p92 {}",
+            census.p92_weeks
+        );
+        assert_eq!(
+            hospital.on_list_by_stage.iter().sum::<u64>(),
+            published.total
+        );
+    }
+
+    #[test]
+    fn same_seed_same_results_and_replications_differ() {
+        let scenario = test_support::small_scenario();
+        let a = run_replication(&scenario, 0);
+        let b = run_replication(&scenario, 0);
+        let c = run_replication(&scenario, 1);
+        assert_eq!(a.metrics, b.metrics);
+        assert_ne!(a.metrics, c.metrics);
+    }
+
+    #[test]
+    fn flows_are_plausible_for_the_inputs() {
+        // Referrals: 150 a day for 365 days is 54,750 expected; Poisson sd is 234, so 2% is
+        // over four standard deviations.
+        let scenario = test_support::small_scenario();
+        let result = run_replication(&scenario, 0);
+        let starts: f64 = result.metrics.column(Metric::RttClockStarts.index()).sum();
+        let growth_mean = (1.03f64.powf(1.0) - 1.0) / 1.03f64.ln(); // mean of 1.03^t over a year
+        let expected = 150.0 * 365.0 * growth_mean;
+        assert!(
+            (starts - expected).abs() < 0.02 * expected,
+            "starts {starts} vs {expected}"
+        );
+        // No slot is lost while patients wait, and none are left unused with a queue.
+        for month in 0..12 {
+            let util = value(&result, month, Metric::TheatreCappedUtilPct);
+            assert!(util > 50.0 && util <= 100.0, "capped utilisation {util}");
+            assert!(value(&result, month, Metric::TheatreUncappedUtilPct) >= util);
+        }
+    }
+
+    fn print_run(result: &ReplicationResult) {
+        for (i, def) in METRICS.iter().enumerate() {
+            let row: Vec<String> = result
+                .metrics
+                .column(i)
+                .iter()
+                .map(|v| format!("{v:.1}"))
+                .collect();
+            eprintln!("{:32} {}", def.name, row.join(" "));
+        }
+    }
+
+    #[test]
+    fn debug_small_run() {
+        let scenario = test_support::small_scenario();
+        let result = run_replication(&scenario, 0);
+        print_run(&result);
+        eprintln!("events {} patients {}", result.events, result.patients);
     }
 }

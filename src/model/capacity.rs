@@ -1,0 +1,150 @@
+//! Capacity calendars: how many clinic slots and theatre lists each specialty plans on a day,
+//! after bank holidays, dated step changes and shocks.
+//!
+//! Weekly capacity is planned on weekdays (Monday to Friday), a fifth each day. Fractional
+//! amounts carry over to the next working day ([`WholeUnits`]), so a specialty with 7.5 lists a
+//! week holds 1 or 2 a day and exactly 7.5 a week on average, with no randomness.
+
+use crate::date::Date;
+use crate::scenario::{CapacityChange, ChangeAmount, Resource, Scenario};
+
+/// Planned capacity by day, specialty and resource.
+pub struct CapacityCalendar {
+    /// Base weekly capacity `[resource][specialty]`, already scaled.
+    base: [Vec<f64>; 2],
+    changes: Vec<CapacityChange>,
+    shocks: Vec<(Date, Date, f64, Vec<Resource>)>,
+    bank_holidays: Vec<Date>,
+    scale: f64,
+}
+
+fn resource_index(resource: Resource) -> usize {
+    match resource {
+        Resource::ClinicSlots => 0,
+        Resource::TheatreLists => 1,
+    }
+}
+
+impl CapacityCalendar {
+    pub fn new(scenario: &Scenario) -> Self {
+        let scale = scenario.simulation.scale;
+        let clinic = scenario
+            .specialties
+            .iter()
+            .map(|s| s.clinic_slots_per_week * scale)
+            .collect();
+        let theatre = scenario
+            .specialties
+            .iter()
+            .map(|s| s.theatre_lists_per_week * scale)
+            .collect();
+        let mut bank_holidays = scenario.calendar.bank_holidays.clone();
+        bank_holidays.sort();
+        CapacityCalendar {
+            base: [clinic, theatre],
+            changes: scenario.calendar.changes.clone(),
+            shocks: scenario
+                .calendar
+                .shocks
+                .iter()
+                .map(|s| (s.from, s.to, s.share_lost, s.resources.clone()))
+                .collect(),
+            bank_holidays,
+            scale,
+        }
+    }
+
+    pub fn is_bank_holiday(&self, date: Date) -> bool {
+        self.bank_holidays.binary_search(&date).is_ok()
+    }
+
+    /// Whether clinics and theatres plan sessions on `date`.
+    pub fn is_working_day(&self, date: Date) -> bool {
+        !date.weekday().is_weekend() && !self.is_bank_holiday(date)
+    }
+
+    /// Weekly capacity of `specialty` in force on `date`, after step changes.
+    pub fn weekly(&self, date: Date, specialty: usize, resource: Resource) -> f64 {
+        let base = &self.base[resource_index(resource)];
+        let mut weekly = base[specialty];
+        for change in self
+            .changes
+            .iter()
+            .filter(|c| c.resource == resource && c.from <= date)
+        {
+            let applies = change.specialty.is_none_or(|s| s == specialty);
+            if !applies {
+                continue;
+            }
+            match change.amount {
+                ChangeAmount::Multiply(factor) => weekly *= factor,
+                ChangeAmount::AddPerWeek(amount) => {
+                    let share = match change.specialty {
+                        Some(_) => 1.0,
+                        None => {
+                            let total: f64 = base.iter().sum();
+                            if total > 0.0 {
+                                base[specialty] / total
+                            } else {
+                                1.0 / base.len() as f64
+                            }
+                        }
+                    };
+                    weekly += amount * self.scale * share;
+                }
+            }
+        }
+        weekly.max(0.0)
+    }
+
+    /// Capacity planned on `date` (zero on weekends and bank holidays), before shocks.
+    pub fn planned(&self, date: Date, specialty: usize, resource: Resource) -> f64 {
+        if self.is_working_day(date) {
+            self.weekly(date, specialty, resource) / 5.0
+        } else {
+            0.0
+        }
+    }
+
+    /// Share of planned capacity lost to shocks on `date`; overlapping shocks take the largest.
+    pub fn share_lost(&self, date: Date, resource: Resource) -> f64 {
+        self.shocks
+            .iter()
+            .filter(|(from, to, _, resources)| {
+                *from <= date && date <= *to && resources.contains(&resource)
+            })
+            .map(|&(_, _, share, _)| share)
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Turns a stream of fractional daily amounts into whole units, carrying the remainder.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WholeUnits {
+    carry: f64,
+}
+
+impl WholeUnits {
+    pub fn take(&mut self, amount: f64) -> u64 {
+        self.carry += amount;
+        // The tolerance stops 0.2 added five times from flooring to zero.
+        let whole = (self.carry + 1e-9).floor().max(0.0);
+        self.carry -= whole;
+        whole as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_units_keep_the_long_run_average() {
+        let mut units = WholeUnits::default();
+        let total: u64 = (0..1000).map(|_| units.take(1.5)).sum();
+        assert_eq!(total, 1500);
+        let mut fifths = WholeUnits::default();
+        let days: Vec<u64> = (0..5).map(|_| fifths.take(0.2)).collect();
+        assert_eq!(days, [0, 0, 0, 0, 1]);
+    }
+}

@@ -1,0 +1,127 @@
+//! The waiting list on the day before the simulation starts, built from a published position.
+//!
+//! Published figures give the list size and the counts waiting over 18, 52, 65, 78 and 104
+//! weeks (and the median and 92nd-percentile waits). Together they are points on the cumulative
+//! distribution of waits; clock starts are placed uniformly at random on the days between
+//! neighbouring points, so every published count is reproduced exactly at the census, and the
+//! shape between them is the simplest one consistent with it.
+
+use super::booking::Order;
+use super::draws::{self, Once};
+use super::patient::{Patient, Stage};
+use super::{Due, DueKind, Hospital};
+
+/// The census is the last day before the simulation (day -1).
+const CENSUS_DAY: i64 = -1;
+
+/// Points `(longest wait in days, pathways waiting that long or less)` of the starting list,
+/// at the simulated scale, in increasing order.
+pub(super) fn wait_anchors(hospital: &Hospital<'_>) -> Vec<(i64, u64)> {
+    let list = &hospital.scenario.initial_list;
+    let scale = hospital.scenario.simulation.scale;
+    let scaled = |count: f64| (count * scale).round() as u64;
+    let total = scaled(list.total as f64);
+    let mut anchors: Vec<(i64, u64)> = list
+        .over_weeks
+        .iter()
+        .map(|&(weeks, over)| {
+            (
+                7 * i64::from(weeks),
+                total.saturating_sub(scaled(over as f64)),
+            )
+        })
+        .collect();
+    for (weeks, share) in [(list.median_weeks, 0.5), (list.p92_weeks, 0.92)] {
+        if let Some(weeks) = weeks {
+            anchors.push((
+                (weeks * 7.0).floor() as i64,
+                scaled(list.total as f64 * share),
+            ));
+        }
+    }
+    anchors.push((7 * i64::from(list.longest_wait_weeks), total));
+    anchors.sort();
+    // Validation keeps the points consistent; rounding at small scales could still step back.
+    let mut highest = 0;
+    for anchor in &mut anchors {
+        anchor.1 = anchor.1.clamp(highest, total);
+        highest = anchor.1;
+    }
+    anchors
+}
+
+impl Hospital<'_> {
+    pub(super) fn build_initial_list(&mut self) {
+        let anchors = wait_anchors(self);
+        let mut placed = 0;
+        let mut shortest = 0;
+        for (longest, within) in anchors {
+            let longest = longest.max(shortest);
+            for _ in placed..within {
+                let serial = self.patients.next_serial();
+                let u = self.routing.uniform(serial, draws::once(Once::InitialWait));
+                let wait = shortest + (u * (longest - shortest + 1) as f64) as i64;
+                self.add_initial_patient(CENSUS_DAY - wait.min(longest));
+            }
+            placed = placed.max(within);
+            shortest = longest + 1;
+        }
+    }
+
+    fn add_initial_patient(&mut self, clock_start_day: i64) {
+        let serial = self.patients.next_serial();
+        let scenario = self.scenario;
+        let draw = |decision| self.routing.uniform(serial, draws::once(decision));
+        let list_shares: Vec<f64> = scenario.specialties.iter().map(|s| s.list_share).collect();
+        let specialty = draws::pick(draw(Once::Specialty), &list_shares);
+        let spec = &scenario.specialties[specialty];
+        let priority = 1 + draws::pick(draw(Once::Priority), &spec.priority_shares) as u8;
+        let list = &scenario.initial_list;
+        let stage_shares = [
+            list.share_awaiting_first,
+            list.share_followup,
+            list.share_awaiting_admission,
+        ];
+        let stage = match draws::pick(draw(Once::InitialStage), &stage_shares) {
+            0 => Stage::AwaitingFirst,
+            1 => Stage::FollowUpScheduled,
+            _ => Stage::AwaitingAdmission,
+        };
+        let day_case = draw(Once::DayCase) < spec.daycase_propensity;
+        let due_in = (draw(Once::InitialDueDay)
+            * self.specialties[specialty].followup_interval_days as f64)
+            as i64;
+        let patient = Patient {
+            serial,
+            clock_start_day: clock_start_day as i32,
+            queued_day: clock_start_day as i32,
+            generation: 0,
+            specialty: specialty as u8,
+            priority,
+            stage,
+            clock_running: true,
+            contacts: 0,
+            monitoring_left: 0,
+            day_case,
+        };
+        let at = self.start_pathway(patient, 0);
+        let order = Order::Policy(self.policy());
+        match stage {
+            Stage::AwaitingFirst => {
+                self.first_queues[specialty].push(at, self.patients.current(at), order)
+            }
+            Stage::AwaitingAdmission => {
+                self.admission_queues[specialty].push(at, self.patients.current(at), order)
+            }
+            _ => {
+                self.agenda.add(
+                    due_in,
+                    Due {
+                        patient: at,
+                        what: DueKind::FollowUp,
+                    },
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Referrals: Poisson arrivals per specialty each day, with a weekday pattern, monthly
+//! seasonality and annual growth. Each referral starts an RTT clock and joins the queue for a
+//! first outpatient appointment.
+
+use rand_distr::{Distribution, Poisson};
+
+use super::booking::Order;
+use super::draws::{self, Once};
+use super::patient::{Patient, Stage};
+use super::Hospital;
+
+impl Hospital<'_> {
+    /// Expected referrals to all specialties on simulated day `day`, at the simulated scale.
+    pub(super) fn referral_rate(&self, day: i64) -> f64 {
+        let referrals = &self.scenario.referrals;
+        let date = self.date(day);
+        // Bank holidays see Sunday's volume.
+        let weekday = if self.capacity.is_bank_holiday(date) {
+            6
+        } else {
+            date.weekday().index()
+        };
+        let growth = (1.0 + referrals.annual_growth).powf(day as f64 / 365.25);
+        referrals.per_day
+            * self.scenario.simulation.scale
+            * referrals.weekday_weights[weekday]
+            * referrals.monthly_seasonality[date.month() as usize - 1]
+            * growth
+    }
+
+    pub(super) fn refer(&mut self, day: i64) {
+        let rate = self.referral_rate(day);
+        for specialty in 0..self.scenario.specialties.len() {
+            let lambda = rate * self.scenario.specialties[specialty].referral_share;
+            if lambda <= 0.0 {
+                continue;
+            }
+            let count: f64 = Poisson::new(lambda)
+                .expect("positive finite rate")
+                .sample(&mut self.arrivals);
+            for _ in 0..count as u64 {
+                self.new_referral(specialty, day);
+            }
+        }
+    }
+
+    fn new_referral(&mut self, specialty: usize, day: i64) {
+        self.handled += 1;
+        self.tally.clock_starts += 1;
+        let serial = self.patients.next_serial();
+        let shares = &self.scenario.specialties[specialty].priority_shares;
+        let priority = 1 + draws::pick(
+            self.routing.uniform(serial, draws::once(Once::Priority)),
+            shares,
+        ) as u8;
+        let patient = Patient {
+            serial,
+            clock_start_day: day as i32,
+            queued_day: day as i32,
+            generation: 0,
+            specialty: specialty as u8,
+            priority,
+            stage: Stage::AwaitingFirst,
+            clock_running: true,
+            contacts: 0,
+            monitoring_left: 0,
+            day_case: false,
+        };
+        let at = self.start_pathway(patient, day);
+        let order = Order::Policy(self.policy());
+        self.first_queues[specialty].push(at, self.patients.current(at), order);
+    }
+}

@@ -1,0 +1,100 @@
+//! A small scenario built in code, for the model's own tests (no files involved).
+
+use crate::date::Date;
+use crate::scenario::*;
+
+/// A district-sized scenario: two specialties, 12 months from April 2024.
+pub(crate) fn small_scenario() -> Scenario {
+    let specialty = |name: &str, share: f64, clinic: f64, lists: f64| Specialty {
+        name: name.to_string(),
+        referral_share: share,
+        list_share: share,
+        priority_shares: [0.02, 0.13, 0.25, 0.60],
+        first_outcomes: Outcomes {
+            discharge: 0.35,
+            treat: 0.2,
+            followup: 0.2,
+            diagnostic: 0.1,
+            admit: 0.15,
+        },
+        followup_outcomes: Outcomes {
+            discharge: 0.4,
+            treat: 0.2,
+            followup: 0.1,
+            diagnostic: 0.05,
+            admit: 0.25,
+        },
+        followup_interval_weeks: 8.0,
+        diagnostic_turnaround_weeks: 4.0,
+        post_treatment_followups: 1.5,
+        followup_procedure_share: 0.1,
+        pifu_share: 0.05,
+        pifu_booking_share: 0.4,
+        daycase_propensity: 0.7,
+        daycase_minutes: Minutes {
+            mean: 60.0,
+            sd: 20.0,
+        },
+        inpatient_minutes: Minutes {
+            mean: 130.0,
+            sd: 45.0,
+        },
+        clinic_slots_per_week: clinic,
+        theatre_lists_per_week: lists,
+    };
+    let date = |s: &str| Date::parse(s).expect("valid test date");
+    Scenario {
+        name: "small".into(),
+        description: String::new(),
+        stream_family: "small".into(),
+        simulation: Simulation {
+            start: date("2024-04-01"),
+            months: 12,
+            replications: 2,
+            seed: 7,
+            scale: 1.0,
+            booking_policy: BookingPolicy::PriorityThenLongestWait,
+        },
+        initial_list: InitialList {
+            total: 20_000,
+            over_weeks: vec![(18, 8_600), (52, 820), (65, 130), (78, 13), (104, 1)],
+            median_weeks: Some(14.9),
+            p92_weeks: Some(44.7),
+            longest_wait_weeks: 150,
+            share_awaiting_first: 0.55,
+            share_followup: 0.30,
+            share_awaiting_admission: 0.15,
+        },
+        referrals: Referrals {
+            per_day: 150.0,
+            annual_growth: 0.03,
+            weekday_weights: [1.35, 1.30, 1.25, 1.20, 1.10, 0.45, 0.35],
+            monthly_seasonality: [1.0; 12],
+        },
+        removals: Removals { monthly_rate: 0.03 },
+        outpatients: Outpatients {
+            dna_rate: 0.07,
+            dna_rebook_share: 0.85,
+            followup_slot_cap: 0.6,
+            pifu_period_weeks: 26.0,
+        },
+        theatres: Theatres {
+            session_minutes: 240.0,
+            late_start_mean_minutes: 20.0,
+            early_finish_mean_minutes: 15.0,
+            turnaround_minutes: 12.0,
+            on_the_day_cancellation_rate: 0.04,
+            booking_fraction: 0.95,
+        },
+        specialties: vec![
+            specialty("general_surgery", 0.5, 1_100.0, 50.0),
+            specialty("orthopaedics", 0.5, 1_100.0, 50.0),
+        ],
+        calendar: Calendar {
+            bank_holidays: vec![date("2024-05-06"), date("2024-05-27"), date("2024-08-26")],
+            changes: vec![],
+            shocks: vec![],
+        },
+        resolved: toml::Table::new(),
+    }
+}

@@ -1,0 +1,144 @@
+//! Theatre lists: each list is booked from the specialty's admitted list up to a planned share
+//! of its session, then run on the day with a late start, on-the-day cancellations, case times
+//! and turnarounds, and an early finish. Touch time inside the planned session is capped
+//! utilisation; all touch time, overruns included, is uncapped utilisation (GIRFT definitions).
+
+use super::draws::{self, AtContact, Once, PerList};
+use super::patient::PatientRef;
+use super::Hospital;
+use crate::scenario::Resource;
+
+impl Hospital<'_> {
+    pub(super) fn run_theatre_lists(&mut self, day: i64) {
+        let date = self.date(day);
+        let share_lost = self.capacity.share_lost(date, Resource::TheatreLists);
+        let session_minutes = self.scenario.theatres.session_minutes;
+        let mut back_to_list = Vec::new();
+        let mut booked = Vec::new();
+        for specialty in 0..self.scenario.specialties.len() {
+            let planned = self.theatre_lists[specialty].take(self.capacity.planned(
+                date,
+                specialty,
+                Resource::TheatreLists,
+            ));
+            let lost = self.theatre_lists_lost[specialty]
+                .take(planned as f64 * share_lost)
+                .min(planned);
+            // Lost lists were planned, so they count in the utilisation denominator as unused.
+            self.tally.theatre_planned_minutes += planned as f64 * session_minutes;
+            self.tally.theatre_sessions += planned - lost;
+            self.tally.theatre_sessions_lost += lost;
+            for list in 0..planned - lost {
+                self.book_list(specialty, &mut booked);
+                self.run_list(specialty, day, list, &mut booked, &mut back_to_list);
+            }
+            // Cancelled patients go back on the list after today's lists, keeping their place.
+            let order = super::booking::Order::Policy(self.scenario.simulation.booking_policy);
+            for at in back_to_list.drain(..) {
+                self.admission_queues[specialty].push(at, self.patients.current(at), order);
+            }
+        }
+    }
+
+    fn expected_case_minutes(&self, at: PatientRef) -> f64 {
+        let patient = self.patients.get(at).expect("booked patient is current");
+        let model = &self.specialties[patient.specialty as usize];
+        let minutes = if patient.day_case {
+            &model.daycase_minutes
+        } else {
+            &model.inpatient_minutes
+        };
+        minutes.mean()
+    }
+
+    /// Books patients in queue order while at least half of the next case's expected time fits
+    /// within the booking target (lists are filled, not left short, so some overrun); a list
+    /// always takes at least one patient if anyone is waiting.
+    fn book_list(&mut self, specialty: usize, booked: &mut Vec<PatientRef>) {
+        let theatres = &self.scenario.theatres;
+        let budget = theatres.session_minutes * theatres.booking_fraction;
+        let mut expected = 0.0;
+        loop {
+            let patients = &self.patients;
+            let Some(at) = self.admission_queues[specialty]
+                .peek(|at, stage| Self::is_waiting(patients, at, stage))
+            else {
+                break;
+            };
+            let minutes = self.expected_case_minutes(at) + theatres.turnaround_minutes;
+            if !booked.is_empty() && expected + minutes / 2.0 > budget {
+                break;
+            }
+            self.admission_queues[specialty].take_peeked();
+            expected += minutes;
+            booked.push(at);
+        }
+    }
+
+    fn run_list(
+        &mut self,
+        specialty: usize,
+        day: i64,
+        list: u64,
+        booked: &mut Vec<PatientRef>,
+        back_to_list: &mut Vec<PatientRef>,
+    ) {
+        let theatres = &self.scenario.theatres;
+        // Each list draws its own late start and early finish: list identity, not patient.
+        let list_id = ((day as u64 + (1 << 20)) << 28) | ((specialty as u64) << 20) | list;
+        let late_start = draws::exponential(
+            theatres.late_start_mean_minutes,
+            &self.durations,
+            list_id,
+            draws::per_list(PerList::LateStart),
+        );
+        let early_finish = draws::exponential(
+            theatres.early_finish_mean_minutes,
+            &self.durations,
+            list_id,
+            draws::per_list(PerList::EarlyFinish),
+        );
+        let session_end = theatres.session_minutes;
+        let last_start = session_end - early_finish;
+        let (cancel_rate, turnaround) = (
+            theatres.on_the_day_cancellation_rate,
+            theatres.turnaround_minutes,
+        );
+        let mut clock = late_start;
+        for at in booked.drain(..) {
+            self.handled += 1;
+            let patient = self.patients.current(at);
+            patient.contacts = patient.contacts.saturating_add(1);
+            let (serial, contact, day_case) = (patient.serial, patient.contacts, patient.day_case);
+            let cancelled = self.routing.uniform(
+                serial,
+                draws::at_contact(contact, AtContact::CancelledOnDay),
+            ) < cancel_rate;
+            if cancelled || clock >= last_start {
+                self.tally.cancelled_on_day += 1;
+                back_to_list.push(at);
+                continue;
+            }
+            let model = &self.specialties[specialty];
+            let minutes = if day_case {
+                &model.daycase_minutes
+            } else {
+                &model.inpatient_minutes
+            };
+            let case_minutes =
+                minutes.sample(&self.durations, serial, draws::once(Once::CaseMinutes));
+            self.tally.theatre_capped_minutes += case_minutes.min(session_end - clock).max(0.0);
+            self.tally.theatre_uncapped_minutes += case_minutes;
+            self.tally.theatre_cases += 1;
+            clock += case_minutes + turnaround;
+            if day_case {
+                self.tally.daycase_spells += 1;
+            } else {
+                self.tally.inpatient_spells += 1;
+            }
+            self.tally.stops_admitted += 1;
+            self.stop_clock(at);
+            self.start_monitoring(at, day, false);
+        }
+    }
+}
