@@ -54,7 +54,9 @@ fn icb_replication(c: &mut Criterion) {
     let mut group = c.benchmark_group("replication");
     group.sample_size(10);
     group.throughput(Throughput::Elements(result.patients));
-    group.bench_function("example_icb_12_months", |b| b.iter(|| black_box(run_replication(&scenario, 0))));
+    group.bench_function("example_icb_12_months", |b| {
+        b.iter(|| black_box(run_replication(&scenario, 0)))
+    });
     group.finish();
 }
 

@@ -155,8 +155,12 @@ impl<'a> Hospital<'a> {
             u64::from(replication),
         );
         let n = scenario.specialties.len();
-        let queues = |stage| (0..n).map(|_| BookingQueue::new(stage)).collect::<Vec<_>>();
         let oldest_day = -7 * i64::from(scenario.initial_list.longest_wait_weeks) - 2;
+        let queues = |stage| {
+            (0..n)
+                .map(|_| BookingQueue::new(stage, oldest_day, horizon_days))
+                .collect::<Vec<_>>()
+        };
         let monthly_rate = scenario.removals.monthly_rate;
         let removal_hazard_per_day = if monthly_rate >= 1.0 {
             f64::INFINITY

@@ -127,6 +127,7 @@ impl Patients {
     }
 
     /// Patients in the system now.
+    #[cfg(test)]
     pub fn live(&self) -> usize {
         self.slots.len() - self.free.len()
     }
