@@ -103,7 +103,11 @@ impl Date {
     pub fn first_of_month_after(self, months: u32) -> Date {
         let (y, m, _) = self.ymd();
         let index = y * 12 + (m as i32 - 1) + months as i32;
-        Date(days_from_civil(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1))
+        Date(days_from_civil(
+            index.div_euclid(12),
+            index.rem_euclid(12) as u32 + 1,
+            1,
+        ))
     }
 }
 
@@ -179,7 +183,14 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates() {
-        for bad in ["2023-02-29", "2024-13-01", "2024-04-31", "2024-4-1", "yesterday", ""] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-04-31",
+            "2024-4-1",
+            "yesterday",
+            "",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }

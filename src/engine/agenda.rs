@@ -14,7 +14,10 @@ pub struct DayAgenda<T> {
 
 impl<T> DayAgenda<T> {
     pub fn new(horizon_days: usize) -> Self {
-        DayAgenda { buckets: (0..horizon_days).map(|_| Vec::new()).collect(), len: 0 }
+        DayAgenda {
+            buckets: (0..horizon_days).map(|_| Vec::new()).collect(),
+            len: 0,
+        }
     }
 
     /// Adds `item` due on `day`. Returns false (and keeps nothing) if the day is past the
@@ -33,7 +36,10 @@ impl<T> DayAgenda<T> {
 
     /// Removes and returns everything due on `day`, in insertion order.
     pub fn take_day(&mut self, day: i64) -> Vec<T> {
-        match usize::try_from(day).ok().and_then(|d| self.buckets.get_mut(d)) {
+        match usize::try_from(day)
+            .ok()
+            .and_then(|d| self.buckets.get_mut(d))
+        {
             Some(bucket) => {
                 let items = std::mem::take(bucket);
                 self.len -= items.len();

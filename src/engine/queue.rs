@@ -51,7 +51,10 @@ impl<E> Default for EventQueue<E> {
 
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
-        EventQueue { heap: BinaryHeap::new(), next_sequence: 0 }
+        EventQueue {
+            heap: BinaryHeap::new(),
+            next_sequence: 0,
+        }
     }
 
     /// Schedules `event` at `time`; among events at the same time it runs after those already
@@ -59,7 +62,11 @@ impl<E> EventQueue<E> {
     pub fn push(&mut self, time: SimTime, event: E) {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.heap.push(Entry { time, sequence, event });
+        self.heap.push(Entry {
+            time,
+            sequence,
+            event,
+        });
     }
 
     /// Removes and returns the earliest event.

@@ -51,7 +51,11 @@ pub struct StreamKey {
 impl StreamKey {
     /// `scenario` names the stream family: scenarios that share it see the same random numbers.
     pub fn new(seed: u64, scenario: &str, replication: u64) -> StreamKey {
-        StreamKey { seed, scenario: hash_text(scenario), replication }
+        StreamKey {
+            seed,
+            scenario: hash_text(scenario),
+            replication,
+        }
     }
 
     /// The 64-bit seed of the stream for `purpose` (see the module docs).
@@ -66,7 +70,9 @@ impl StreamKey {
 
     /// A counter-based stream for `purpose`, giving each (entity, decision) its own generator.
     pub fn keyed(&self, purpose: &str) -> KeyedStream {
-        KeyedStream { base: self.stream_seed(purpose) }
+        KeyedStream {
+            base: self.stream_seed(purpose),
+        }
     }
 }
 
@@ -79,7 +85,9 @@ pub struct KeyedStream {
 impl KeyedStream {
     /// The generator for `decision` of `entity`; the same arguments always give the same draws.
     pub fn rng(&self, entity: u64, decision: u64) -> SplitMix64 {
-        SplitMix64 { state: mix(mix(self.base ^ mix(entity)) ^ decision) }
+        SplitMix64 {
+            state: mix(mix(self.base ^ mix(entity)) ^ decision),
+        }
     }
 
     /// One uniform draw in [0, 1) for `decision` of `entity`.
@@ -131,7 +139,10 @@ mod tests {
         let key = StreamKey::new(42, "baseline", 3);
         assert_eq!(key.stream_seed("arrivals"), key.stream_seed("arrivals"));
         let pinned = key.stream_seed("arrivals");
-        assert_eq!(pinned, StreamKey::new(42, "baseline", 3).stream_seed("arrivals"));
+        assert_eq!(
+            pinned,
+            StreamKey::new(42, "baseline", 3).stream_seed("arrivals")
+        );
     }
 
     #[test]
@@ -155,10 +166,12 @@ mod tests {
     #[test]
     fn sequential_streams_are_deterministic() {
         let key = StreamKey::new(7, "s", 0);
-        let a: Vec<u64> = (0..5).map({
-            let mut rng = key.sequential("arrivals");
-            move |_| rng.random()
-        }).collect();
+        let a: Vec<u64> = (0..5)
+            .map({
+                let mut rng = key.sequential("arrivals");
+                move |_| rng.random()
+            })
+            .collect();
         let mut rng = key.sequential("arrivals");
         let b: Vec<u64> = (0..5).map(|_| rng.random()).collect();
         assert_eq!(a, b);
@@ -187,7 +200,10 @@ mod tests {
             bins[(u * 10.0) as usize] += 1;
         }
         let expected = n as f64 / 10.0;
-        let chi2: f64 = bins.iter().map(|&b| (b as f64 - expected).powi(2) / expected).sum();
+        let chi2: f64 = bins
+            .iter()
+            .map(|&b| (b as f64 - expected).powi(2) / expected)
+            .sum();
         assert!(chi2 < 27.88, "chi-square {chi2} over bins {bins:?}");
     }
 }

@@ -52,14 +52,20 @@ impl SimDuration {
 
     /// A duration of whole minutes. Negative input is a bug in the caller.
     pub fn minutes(minutes: i64) -> SimDuration {
-        assert!(minutes >= 0, "a duration cannot be negative: {minutes} minutes");
+        assert!(
+            minutes >= 0,
+            "a duration cannot be negative: {minutes} minutes"
+        );
         SimDuration(minutes)
     }
 
     /// A duration from fractional minutes, rounded to the nearest minute; NaN and negative
     /// values are rejected because they can only come from a broken distribution.
     pub fn from_minutes_f64(minutes: f64) -> SimDuration {
-        assert!(minutes.is_finite() && minutes >= 0.0, "invalid duration: {minutes} minutes");
+        assert!(
+            minutes.is_finite() && minutes >= 0.0,
+            "invalid duration: {minutes} minutes"
+        );
         SimDuration(minutes.round() as i64)
     }
 
@@ -123,7 +129,13 @@ impl Add for SimDuration {
 impl fmt::Display for SimTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let minute = self.minute_of_day();
-        write!(f, "day {} {:02}:{:02}", self.day(), minute / 60, minute % 60)
+        write!(
+            f,
+            "day {} {:02}:{:02}",
+            self.day(),
+            minute / 60,
+            minute % 60
+        )
     }
 }
 

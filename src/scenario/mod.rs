@@ -34,12 +34,16 @@ impl std::error::Error for ScenarioError {}
 impl Scenario {
     /// Reads, resolves and validates the scenario file at `path`.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        Err(ScenarioError { problems: vec![format!("{}: loader not written yet", path.display())] })
+        Err(ScenarioError {
+            problems: vec![format!("{}: loader not written yet", path.display())],
+        })
     }
 
     /// Parses and validates scenario text; `origin` names it in messages.
     pub fn from_toml_str(_text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        Err(ScenarioError { problems: vec![format!("{origin}: loader not written yet")] })
+        Err(ScenarioError {
+            problems: vec![format!("{origin}: loader not written yet")],
+        })
     }
 
     /// The same scenario with command-line overrides applied and validated.

@@ -16,8 +16,11 @@ pub enum BookingPolicy {
 }
 
 impl BookingPolicy {
-    pub const NAMES: [&'static str; 3] =
-        ["priority_then_longest_wait", "longest_wait_first", "first_come_first_served"];
+    pub const NAMES: [&'static str; 3] = [
+        "priority_then_longest_wait",
+        "longest_wait_first",
+        "first_come_first_served",
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -264,7 +267,10 @@ pub struct Calendar {
 impl Scenario {
     /// The last simulated day.
     pub fn end(&self) -> Date {
-        self.simulation.start.first_of_month_after(self.simulation.months).add_days(-1)
+        self.simulation
+            .start
+            .first_of_month_after(self.simulation.months)
+            .add_days(-1)
     }
 
     /// Simulated days in the horizon.

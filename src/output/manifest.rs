@@ -1,0 +1,130 @@
+//! manifest.json: what was run (plansim version, scenario and its hash, seed, replications,
+//! months, scale, command line) and, under `timings` only, what varies from run to run. Keys
+//! are in a fixed order, so everything outside `timings` is byte-identical for the same inputs.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::date::Date;
+use crate::experiment::{ExperimentResult, ScenarioRun};
+use crate::scenario::Scenario;
+
+/// Field order here is the key order in the file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    pub plansim_version: String,
+    pub scenario: String,
+    /// Hex SHA-256 of the resolved scenario TOML (`scenario.toml`).
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub months: u32,
+    pub start: String,
+    pub scale: f64,
+    /// The arguments as given, with the program name written as `plansim` (not the path it
+    /// was started from, which differs between machines).
+    pub command_line: Vec<String>,
+    pub timings: Timings,
+}
+
+/// What varies between runs of the same inputs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timings {
+    /// When the replications started, UTC, ISO 8601.
+    pub started: String,
+    /// Wall time of the whole experiment (all scenarios of the command together).
+    pub wall_seconds: f64,
+    pub threads: usize,
+    /// Time inside this scenario's replications, added over replications.
+    pub replication_seconds: f64,
+    /// This scenario's events and patients per second of `replication_seconds`: the speed of
+    /// one thread, comparable across machines' core counts.
+    pub events_per_second: f64,
+    pub patients_per_second: f64,
+}
+
+impl Timings {
+    pub fn new(run: &ScenarioRun, experiment: &ExperimentResult) -> Timings {
+        let per_second = |count: u64| {
+            if run.replication_seconds > 0.0 {
+                (count as f64 / run.replication_seconds).round()
+            } else {
+                0.0
+            }
+        };
+        Timings {
+            started: iso_utc(experiment.started),
+            wall_seconds: round_ms(experiment.wall_seconds),
+            threads: experiment.threads,
+            replication_seconds: round_ms(run.replication_seconds),
+            events_per_second: per_second(run.events()),
+            patients_per_second: per_second(run.patients()),
+        }
+    }
+}
+
+impl Manifest {
+    pub fn new(scenario: &Scenario, command_line: &[String], timings: Timings) -> Manifest {
+        let mut command_line = command_line.to_vec();
+        if let Some(program) = command_line.first_mut() {
+            *program = "plansim".to_string();
+        }
+        Manifest {
+            plansim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.name.clone(),
+            scenario_hash: scenario_hash(scenario),
+            seed: scenario.simulation.seed,
+            replications: scenario.simulation.replications,
+            months: scenario.simulation.months,
+            start: scenario.simulation.start.to_string(),
+            scale: scenario.simulation.scale,
+            command_line,
+            timings,
+        }
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a manifest always serialises");
+        text.push('\n');
+        text
+    }
+}
+
+/// Hex SHA-256 of the resolved scenario TOML.
+// The scenario loader will offer `Scenario::hash` with the same definition; switch to it then.
+pub fn scenario_hash(scenario: &Scenario) -> String {
+    let digest = Sha256::digest(scenario.resolved_toml().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn round_ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+fn iso_utc(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let day = Date::from_ymd(1970, 1, 1)
+        .expect("a real date")
+        .add_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn formats_utc_times() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_711_929_600 + 3661);
+        assert_eq!(iso_utc(t), "2024-04-01T01:01:01Z");
+    }
+}
