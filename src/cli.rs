@@ -79,10 +79,34 @@ struct RunArgs {
     quiet: bool,
 }
 
-/// Runs the parsed command; `command_line` is recorded in each manifest.
-pub fn execute(cli: Cli, command_line: &[String]) -> Result<()> {
+impl RunArgs {
+    /// The command that reproduces the results: scenarios and the options that change results,
+    /// in a fixed form; threads, output folder, --force and -q change no result, so they are
+    /// left out and the manifest stays byte-identical across them.
+    fn reproduce(&self) -> Vec<String> {
+        let mut words = vec!["plansim".to_string(), "run".to_string()];
+        words.extend(self.scenarios.iter().map(|p| p.display().to_string()));
+        let options = [
+            ("--replications", self.replications.map(|n| n.to_string())),
+            ("--seed", self.seed.map(|n| n.to_string())),
+            ("--months", self.months.map(|n| n.to_string())),
+            ("--scale", self.scale.map(|f| f.to_string())),
+        ];
+        for (flag, value) in options {
+            if let Some(value) = value {
+                words.push(flag.to_string());
+                words.push(value);
+            }
+        }
+        words
+    }
+}
+
+/// Runs the parsed command; `invocation` (the command line as typed) is recorded in each
+/// manifest's timings.
+pub fn execute(cli: Cli, invocation: &[String]) -> Result<()> {
     let result = match cli.command {
-        Command::Run(args) => run(&args, command_line),
+        Command::Run(args) => run(&args, invocation),
         Command::Check { scenarios } => check(&scenarios),
         Command::Targets => targets(),
     };
@@ -98,7 +122,7 @@ pub fn execute(cli: Cli, command_line: &[String]) -> Result<()> {
     }
 }
 
-fn run(args: &RunArgs, command_line: &[String]) -> Result<()> {
+fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     let overrides = Overrides {
         replications: args.replications,
         seed: args.seed,
@@ -122,7 +146,14 @@ fn run(args: &RunArgs, command_line: &[String]) -> Result<()> {
     let mut written = Vec::new();
     for (scenario, run) in scenarios.iter().zip(&experiment.runs) {
         let outcomes = evaluate(&catalogue, &scenario.month_ends(), &run.replications);
-        let files = result_files(scenario, run, &outcomes, &experiment, command_line);
+        let files = result_files(
+            scenario,
+            run,
+            &outcomes,
+            &experiment,
+            &args.reproduce(),
+            invocation,
+        );
         let folder = write_result_folder(&args.output, &scenario.name, &files, args.force)?;
         written.push((scenario, folder, outcomes));
     }

@@ -10,10 +10,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    let command_line: Vec<String> = std::env::args_os()
+    let invocation: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    match cli::execute(args, &command_line) {
+    match cli::execute(args, &invocation) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

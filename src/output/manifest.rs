@@ -23,8 +23,10 @@ pub struct Manifest {
     pub months: u32,
     pub start: String,
     pub scale: f64,
-    /// The arguments as given, with the program name written as `plansim` (not the path it
-    /// was started from, which differs between machines).
+    /// The command that reproduces these results: the options that change results, in a fixed
+    /// form. Options that cannot change results (threads, output folder, `--force`, `-q`) are
+    /// left out, so this stays the same for the same inputs; the command as typed is
+    /// `timings.invocation`.
     pub command_line: Vec<String>,
     pub timings: Timings,
 }
@@ -43,10 +45,13 @@ pub struct Timings {
     /// one thread, comparable across machines' core counts.
     pub events_per_second: f64,
     pub patients_per_second: f64,
+    /// The command line as typed, with the program written as `plansim` (not the path it was
+    /// started from, which differs between machines).
+    pub invocation: Vec<String>,
 }
 
 impl Timings {
-    pub fn new(run: &ScenarioRun, experiment: &ExperimentResult) -> Timings {
+    pub fn new(run: &ScenarioRun, experiment: &ExperimentResult, invocation: &[String]) -> Timings {
         let per_second = |count: u64| {
             if run.replication_seconds > 0.0 {
                 (count as f64 / run.replication_seconds).round()
@@ -56,21 +61,28 @@ impl Timings {
         };
         Timings {
             started: iso_utc(experiment.started),
-            wall_seconds: round_ms(experiment.wall_seconds),
+            wall_seconds: round_us(experiment.wall_seconds),
             threads: experiment.threads,
-            replication_seconds: round_ms(run.replication_seconds),
+            replication_seconds: round_us(run.replication_seconds),
             events_per_second: per_second(run.events()),
             patients_per_second: per_second(run.patients()),
+            invocation: invocation
+                .iter()
+                .enumerate()
+                .map(|(i, arg)| {
+                    if i == 0 {
+                        "plansim".to_string()
+                    } else {
+                        arg.clone()
+                    }
+                })
+                .collect(),
         }
     }
 }
 
 impl Manifest {
     pub fn new(scenario: &Scenario, command_line: &[String], timings: Timings) -> Manifest {
-        let mut command_line = command_line.to_vec();
-        if let Some(program) = command_line.first_mut() {
-            *program = "plansim".to_string();
-        }
         Manifest {
             plansim_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: scenario.name.clone(),
@@ -80,7 +92,7 @@ impl Manifest {
             months: scenario.simulation.months,
             start: scenario.simulation.start.to_string(),
             scale: scenario.simulation.scale,
-            command_line,
+            command_line: command_line.to_vec(),
             timings,
         }
     }
@@ -100,8 +112,8 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn round_ms(seconds: f64) -> f64 {
-    (seconds * 1000.0).round() / 1000.0
+fn round_us(seconds: f64) -> f64 {
+    (seconds * 1e6).round() / 1e6
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`.

@@ -48,16 +48,20 @@ pub(crate) fn fmt_stat(x: f64) -> String {
     fmt_num(round_sig(x))
 }
 
-/// The files of one scenario's result folder, in the order they are written.
+/// The files of one scenario's result folder, in the order they are written. `command_line`
+/// is the command that reproduces the results (see [`Manifest::command_line`]), `invocation`
+/// the command as typed.
 pub fn result_files(
     scenario: &Scenario,
     run: &ScenarioRun,
     outcomes: &[TargetOutcome],
     experiment: &ExperimentResult,
     command_line: &[String],
+    invocation: &[String],
 ) -> Vec<(&'static str, Vec<u8>)> {
     let month_ends = scenario.month_ends();
-    let manifest = Manifest::new(scenario, command_line, Timings::new(run, experiment));
+    let timings = Timings::new(run, experiment, invocation);
+    let manifest = Manifest::new(scenario, command_line, timings);
     vec![
         ("manifest.json", manifest.to_json().into_bytes()),
         ("scenario.toml", scenario.resolved_toml().into_bytes()),
