@@ -307,3 +307,53 @@ fn targets() -> Result<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_args(args: &[&str]) -> RunArgs {
+        match Cli::try_parse_from(args).unwrap().command {
+            Command::Run(run) => run,
+            other => panic!("not run: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reproducing_command_leaves_out_what_cannot_change_results() {
+        let a = run_args(&[
+            "plansim", "run", "a.toml", "b.toml", "-j", "1", "-o", "x", "-q", "--force", "-r", "3",
+        ]);
+        let b = run_args(&[
+            "/bin/plansim",
+            "run",
+            "-r3",
+            "a.toml",
+            "b.toml",
+            "--threads=2",
+        ]);
+        assert_eq!(
+            a.reproduce(),
+            ["plansim", "run", "a.toml", "b.toml", "--replications", "3"]
+        );
+        assert_eq!(a.reproduce(), b.reproduce());
+        let c = run_args(&[
+            "plansim", "run", "a.toml", "--scale", "0.25", "--months", "6", "-s", "9",
+        ]);
+        let expected = [
+            "plansim", "run", "a.toml", "--seed", "9", "--months", "6", "--scale", "0.25",
+        ];
+        assert_eq!(c.reproduce(), expected);
+    }
+
+    #[test]
+    fn run_defaults() {
+        let a = run_args(&["plansim", "run", "a.toml"]);
+        assert_eq!(a.output, PathBuf::from("output"));
+        assert!(!a.force && !a.quiet);
+        assert_eq!(
+            (a.replications, a.seed, a.threads, a.months, a.scale),
+            (None, None, None, None, None)
+        );
+    }
+}

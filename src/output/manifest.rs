@@ -135,6 +135,63 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn keys_keep_their_order_and_timings_come_last() {
+        let manifest = Manifest {
+            plansim_version: "0.1.0".into(),
+            scenario: "base".into(),
+            scenario_hash: "ab".into(),
+            seed: 7,
+            replications: 2,
+            months: 12,
+            start: "2024-04-01".into(),
+            scale: 0.5,
+            command_line: vec!["plansim".into(), "run".into(), "base.toml".into()],
+            timings: Timings {
+                started: "2024-04-01T00:00:00Z".into(),
+                wall_seconds: 1.5,
+                threads: 2,
+                replication_seconds: 2.5,
+                events_per_second: 10.0,
+                patients_per_second: 4.0,
+                invocation: vec!["plansim".into()],
+            },
+        };
+        let json = manifest.to_json();
+        let keys: Vec<&str> = json
+            .lines()
+            .filter_map(|l| {
+                l.trim_start()
+                    .strip_prefix('"')?
+                    .split_once("\":")
+                    .map(|(k, _)| k)
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "plansim_version",
+                "scenario",
+                "scenario_hash",
+                "seed",
+                "replications",
+                "months",
+                "start",
+                "scale",
+                "command_line",
+                "timings",
+                "started",
+                "wall_seconds",
+                "threads",
+                "replication_seconds",
+                "events_per_second",
+                "patients_per_second",
+                "invocation"
+            ]
+        );
+        assert!(json.ends_with("}\n"));
+    }
+
+    #[test]
     fn formats_utc_times() {
         let t = UNIX_EPOCH + Duration::from_secs(1_711_929_600 + 3661);
         assert_eq!(iso_utc(t), "2024-04-01T01:01:01Z");
