@@ -19,6 +19,9 @@
 //!   (empty numbers).
 //!
 //! A NaN value (a percentage of no activity) never meets a target.
+//!
+//! In `targets.csv` the `deadline` column holds the month end evaluated, `FROM/TO` (ISO 8601
+//! interval) for a window, and for `end` the period_end of the last simulated month.
 
 mod catalogue;
 mod evaluate;
