@@ -1,1 +1,3 @@
+//! Integration tests, one binary; each area of plansim adds a module here.
 
+mod targets_output;

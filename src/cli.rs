@@ -1,0 +1,359 @@
+//! The commands of `plansim` (the binary's part): each reads top to bottom, load → validate →
+//! run → write, over the library's modules. Results go to files; stdout gets short human
+//! summaries; errors are returned for `main` to print.
+//!
+//! `batch`, `merge`, `plot` and `report` from DESIGN.md are not here yet; they will be new
+//! subcommands beside these.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use plansim::experiment::{run_experiment, ExperimentOptions};
+use plansim::model::metric_by_name;
+use plansim::output::{check_destination, result_files, write_result_folder};
+use plansim::scenario::{Overrides, Scenario};
+use plansim::targets::{evaluate, Catalogue, TargetOutcome};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plansim",
+    version,
+    about = "Simulates NHS elective pathways against the planning targets"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs each scenario for N replications and writes results under DIR/<scenario name>/.
+    Run(RunArgs),
+    /// Validates scenario files and prints each resolved scenario; runs nothing.
+    Check {
+        /// Scenario files.
+        #[arg(required = true, value_name = "SCENARIO")]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Lists the target catalogue.
+    Targets,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Scenario files.
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Folder for the results; each scenario writes DIR/<scenario name>/.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        default_value = "output"
+    )]
+    output: PathBuf,
+    /// Replications per scenario (overrides the scenario file).
+    #[arg(short = 'r', long = "replications", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    replications: Option<u32>,
+    /// Random seed (overrides the scenario file).
+    #[arg(short = 's', long = "seed", value_name = "SEED")]
+    seed: Option<u64>,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[arg(short = 'j', long = "threads", value_name = "THREADS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Simulated months (overrides the scenario file).
+    #[arg(long, value_name = "N")]
+    months: Option<u32>,
+    /// Simulate a fraction F of patients and capacity; figures are reported at full size.
+    #[arg(long, value_name = "F")]
+    scale: Option<f64>,
+    /// Replace existing results in DIR/<scenario name>/.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar and no summary.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+}
+
+impl RunArgs {
+    /// The command that reproduces the results: scenarios and the options that change results,
+    /// in a fixed form; threads, output folder, --force and -q change no result, so they are
+    /// left out and the manifest stays byte-identical across them.
+    fn reproduce(&self) -> Vec<String> {
+        let mut words = vec!["plansim".to_string(), "run".to_string()];
+        words.extend(self.scenarios.iter().map(|p| p.display().to_string()));
+        let options = [
+            ("--replications", self.replications.map(|n| n.to_string())),
+            ("--seed", self.seed.map(|n| n.to_string())),
+            ("--months", self.months.map(|n| n.to_string())),
+            ("--scale", self.scale.map(|f| f.to_string())),
+        ];
+        for (flag, value) in options {
+            if let Some(value) = value {
+                words.push(flag.to_string());
+                words.push(value);
+            }
+        }
+        words
+    }
+}
+
+/// Runs the parsed command; `invocation` (the command line as typed) is recorded in each
+/// manifest's timings.
+pub fn execute(cli: Cli, invocation: &[String]) -> Result<()> {
+    let result = match cli.command {
+        Command::Run(args) => run(&args, invocation),
+        Command::Check { scenarios } => check(&scenarios),
+        Command::Targets => targets(),
+    };
+    // A closed stdout (`plansim targets | head`) is the reader's choice, not a failure.
+    match result {
+        Err(e)
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
+    let overrides = Overrides {
+        replications: args.replications,
+        seed: args.seed,
+        months: args.months,
+        scale: args.scale,
+    };
+    let scenarios = load_all(&args.scenarios, &overrides)?;
+    unique_names(&scenarios)?;
+    let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
+    // Refuse before simulating, so no time is wasted on results that cannot be written.
+    for scenario in &scenarios {
+        check_destination(&args.output, &scenario.name, args.force)?;
+    }
+
+    let options = ExperimentOptions {
+        threads: args.threads.map(|n| n as usize),
+        progress: !args.quiet,
+    };
+    let experiment = run_experiment(&scenarios, &options)?;
+
+    let mut written = Vec::new();
+    for (scenario, run) in scenarios.iter().zip(&experiment.runs) {
+        let outcomes = evaluate(&catalogue, &scenario.month_ends(), &run.replications);
+        let files = result_files(
+            scenario,
+            run,
+            &outcomes,
+            &experiment,
+            &args.reproduce(),
+            invocation,
+        );
+        let folder = write_result_folder(&args.output, &scenario.name, &files, args.force)?;
+        written.push((scenario, folder, outcomes));
+    }
+
+    if !args.quiet {
+        let mut out = io::stdout().lock();
+        for (scenario, folder, outcomes) in &written {
+            let s = &scenario.simulation;
+            writeln!(
+                out,
+                "{}: {} replications of {} months -> {}",
+                scenario.name,
+                s.replications,
+                s.months,
+                folder.display()
+            )?;
+            write_verdicts(&mut out, outcomes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Loads every scenario and applies the overrides, reporting every bad file, not just the first.
+fn load_all(paths: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>> {
+    let mut scenarios = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match Scenario::load(path).and_then(|s| s.with_overrides(overrides)) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => problems.extend(e.problems),
+        }
+    }
+    if problems.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(anyhow!(problems.join("\n")))
+    }
+}
+
+/// Two scenarios with one name would write the same result folder.
+fn unique_names(scenarios: &[Scenario]) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for s in scenarios {
+        if !seen.insert(s.name.as_str()) {
+            bail!("two scenarios are named {:?}: each needs its own name, which names its result folder", s.name);
+        }
+    }
+    Ok(())
+}
+
+fn write_verdicts(out: &mut impl Write, outcomes: &[TargetOutcome]) -> io::Result<()> {
+    let width = outcomes
+        .iter()
+        .map(|o| o.target.id.len())
+        .max()
+        .unwrap_or(0)
+        .max("target".len());
+    writeln!(out, "  {:width$}  {:14}  p_met", "target", "verdict")?;
+    for o in outcomes {
+        let p_met = o
+            .stats
+            .as_ref()
+            .map(|s| format!("{:.2}", s.p_met))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {:width$}  {:14}  {p_met}",
+            o.target.id,
+            o.verdict.name()
+        )?;
+    }
+    Ok(())
+}
+
+fn check(paths: &[PathBuf]) -> Result<()> {
+    let mut out = io::stdout().lock();
+    let mut problems = Vec::new();
+    for path in paths {
+        match Scenario::load(path) {
+            Ok(s) => {
+                writeln!(out, "# {} (scenario {:?})", path.display(), s.name)?;
+                writeln!(out, "{}", s.resolved_toml())?;
+            }
+            Err(e) => problems.extend(e.problems),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow!(problems.join("\n")))
+    }
+}
+
+fn targets() -> Result<()> {
+    let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "{}", catalogue.name)?;
+    let rows: Vec<[String; 7]> = catalogue
+        .targets
+        .iter()
+        .map(|t| {
+            let modelled = if metric_by_name(&t.metric).is_some() {
+                "yes"
+            } else {
+                "no"
+            };
+            [
+                t.id.clone(),
+                t.metric.clone(),
+                t.comparison.symbol().to_string(),
+                t.threshold.to_string(),
+                t.timing.to_string(),
+                modelled.to_string(),
+                t.description.clone(),
+            ]
+        })
+        .collect();
+    let header = [
+        "id",
+        "metric",
+        "cmp",
+        "threshold",
+        "deadline",
+        "modelled",
+        "description",
+    ];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let line = |cells: [&str; 7]| {
+        // The description is last and not padded, so long ones do not widen the table.
+        let mut text: String = cells[..6]
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:w$}  "))
+            .collect();
+        text.push_str(cells[6]);
+        text
+    };
+    writeln!(out, "{}", line(header))?;
+    for row in &rows {
+        writeln!(out, "{}", line(row.each_ref().map(String::as_str)))?;
+    }
+    writeln!(
+        out,
+        "\n\"end\": the last simulated month. from/to: the mean of the monthly values in the window. \
+         \"start\": the waiting list each replication starts from."
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_args(args: &[&str]) -> RunArgs {
+        match Cli::try_parse_from(args).unwrap().command {
+            Command::Run(run) => run,
+            other => panic!("not run: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reproducing_command_leaves_out_what_cannot_change_results() {
+        let a = run_args(&[
+            "plansim", "run", "a.toml", "b.toml", "-j", "1", "-o", "x", "-q", "--force", "-r", "3",
+        ]);
+        let b = run_args(&[
+            "/bin/plansim",
+            "run",
+            "-r3",
+            "a.toml",
+            "b.toml",
+            "--threads=2",
+        ]);
+        assert_eq!(
+            a.reproduce(),
+            ["plansim", "run", "a.toml", "b.toml", "--replications", "3"]
+        );
+        assert_eq!(a.reproduce(), b.reproduce());
+        let c = run_args(&[
+            "plansim", "run", "a.toml", "--scale", "0.25", "--months", "6", "-s", "9",
+        ]);
+        let expected = [
+            "plansim", "run", "a.toml", "--seed", "9", "--months", "6", "--scale", "0.25",
+        ];
+        assert_eq!(c.reproduce(), expected);
+    }
+
+    #[test]
+    fn run_defaults() {
+        let a = run_args(&["plansim", "run", "a.toml"]);
+        assert_eq!(a.output, PathBuf::from("output"));
+        assert!(!a.force && !a.quiet);
+        assert_eq!(
+            (a.replications, a.seed, a.threads, a.months, a.scale),
+            (None, None, None, None, None)
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! manifest.json: what was run (plansim version, scenario and its hash, seed, replications,
+//! months, scale, command line) and, under `timings` only, what varies from run to run. Keys
+//! are in a fixed order, so everything outside `timings` is byte-identical for the same inputs.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::date::Date;
+use crate::experiment::{ExperimentResult, ScenarioRun};
+use crate::scenario::Scenario;
+
+/// Field order here is the key order in the file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    pub plansim_version: String,
+    pub scenario: String,
+    /// Hex SHA-256 of the resolved scenario TOML (`scenario.toml`).
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub months: u32,
+    pub start: String,
+    pub scale: f64,
+    /// The command that reproduces these results: the options that change results, in a fixed
+    /// form. Options that cannot change results (threads, output folder, `--force`, `-q`) are
+    /// left out, so this stays the same for the same inputs; the command as typed is
+    /// `timings.invocation`.
+    pub command_line: Vec<String>,
+    pub timings: Timings,
+}
+
+/// What varies between runs of the same inputs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timings {
+    /// When the replications started, UTC, ISO 8601.
+    pub started: String,
+    /// Wall time of the whole experiment (all scenarios of the command together).
+    pub wall_seconds: f64,
+    pub threads: usize,
+    /// Time inside this scenario's replications, added over replications.
+    pub replication_seconds: f64,
+    /// This scenario's events and patients per second of `replication_seconds`: the speed of
+    /// one thread, comparable across machines' core counts.
+    pub events_per_second: f64,
+    pub patients_per_second: f64,
+    /// The command line as typed, with the program written as `plansim` (not the path it was
+    /// started from, which differs between machines).
+    pub invocation: Vec<String>,
+}
+
+impl Timings {
+    pub fn new(run: &ScenarioRun, experiment: &ExperimentResult, invocation: &[String]) -> Timings {
+        let per_second = |count: u64| {
+            if run.replication_seconds > 0.0 {
+                (count as f64 / run.replication_seconds).round()
+            } else {
+                0.0
+            }
+        };
+        Timings {
+            started: iso_utc(experiment.started),
+            wall_seconds: round_us(experiment.wall_seconds),
+            threads: experiment.threads,
+            replication_seconds: round_us(run.replication_seconds),
+            events_per_second: per_second(run.events()),
+            patients_per_second: per_second(run.patients()),
+            invocation: invocation
+                .iter()
+                .enumerate()
+                .map(|(i, arg)| {
+                    if i == 0 {
+                        "plansim".to_string()
+                    } else {
+                        arg.clone()
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Manifest {
+    pub fn new(scenario: &Scenario, command_line: &[String], timings: Timings) -> Manifest {
+        Manifest {
+            plansim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.name.clone(),
+            scenario_hash: scenario_hash(scenario),
+            seed: scenario.simulation.seed,
+            replications: scenario.simulation.replications,
+            months: scenario.simulation.months,
+            start: scenario.simulation.start.to_string(),
+            scale: scenario.simulation.scale,
+            command_line: command_line.to_vec(),
+            timings,
+        }
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a manifest always serialises");
+        text.push('\n');
+        text
+    }
+}
+
+/// Hex SHA-256 of the resolved scenario TOML.
+// The scenario loader will offer `Scenario::hash` with the same definition; switch to it then.
+pub fn scenario_hash(scenario: &Scenario) -> String {
+    let digest = Sha256::digest(scenario.resolved_toml().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn round_us(seconds: f64) -> f64 {
+    (seconds * 1e6).round() / 1e6
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+fn iso_utc(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let day = Date::from_ymd(1970, 1, 1)
+        .expect("a real date")
+        .add_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn keys_keep_their_order_and_timings_come_last() {
+        let manifest = Manifest {
+            plansim_version: "0.1.0".into(),
+            scenario: "base".into(),
+            scenario_hash: "ab".into(),
+            seed: 7,
+            replications: 2,
+            months: 12,
+            start: "2024-04-01".into(),
+            scale: 0.5,
+            command_line: vec!["plansim".into(), "run".into(), "base.toml".into()],
+            timings: Timings {
+                started: "2024-04-01T00:00:00Z".into(),
+                wall_seconds: 1.5,
+                threads: 2,
+                replication_seconds: 2.5,
+                events_per_second: 10.0,
+                patients_per_second: 4.0,
+                invocation: vec!["plansim".into()],
+            },
+        };
+        let json = manifest.to_json();
+        let keys: Vec<&str> = json
+            .lines()
+            .filter_map(|l| {
+                l.trim_start()
+                    .strip_prefix('"')?
+                    .split_once("\":")
+                    .map(|(k, _)| k)
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "plansim_version",
+                "scenario",
+                "scenario_hash",
+                "seed",
+                "replications",
+                "months",
+                "start",
+                "scale",
+                "command_line",
+                "timings",
+                "started",
+                "wall_seconds",
+                "threads",
+                "replication_seconds",
+                "events_per_second",
+                "patients_per_second",
+                "invocation"
+            ]
+        );
+        assert!(json.ends_with("}\n"));
+    }
+
+    #[test]
+    fn formats_utc_times() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_711_929_600 + 3661);
+        assert_eq!(iso_utc(t), "2024-04-01T01:01:01Z");
+    }
+}

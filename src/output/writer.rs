@@ -1,0 +1,147 @@
+//! The one place that writes result files. A result folder `DIR/<name>/` is never overwritten
+//! without `--force`; every file is written to a temporary file in its folder, synced, then
+//! renamed, so a reader never sees half a file.
+//!
+//! A whole folder is first written as `DIR/.<name>.partial-<pid>/` and then renamed into place.
+//! With `--force` the old folder is first renamed aside to `DIR/.<name>.old-<pid>/` and removed
+//! after the new one is in place: an interruption leaves either the old folder or the new one
+//! (possibly under its temporary name), never a mix. Names starting with `.` are temporary.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{}: already holds results; pass --force to replace them, or -o to write somewhere else", folder.display())]
+    Exists { folder: PathBuf },
+    #[error("{}: exists and is not a folder; remove it or choose another output folder with -o", path.display())]
+    NotAFolder { path: PathBuf },
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Checks that `DIR/<name>/` may be written: absent, empty, or `force` given. Called before
+/// the simulation runs, so a refusal costs nothing.
+pub fn check_destination(root: &Path, name: &str, force: bool) -> Result<(), OutputError> {
+    for path in [root.to_path_buf(), root.join(name)] {
+        match fs::metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_error(&path)(e)),
+            Ok(meta) if !meta.is_dir() => return Err(OutputError::NotAFolder { path }),
+            Ok(_) => {}
+        }
+    }
+    let folder = root.join(name);
+    if !force && !is_empty_dir(&folder)? {
+        return Err(OutputError::Exists { folder });
+    }
+    Ok(())
+}
+
+fn is_empty_dir(folder: &Path) -> Result<bool, OutputError> {
+    let mut entries = fs::read_dir(folder).map_err(io_error(folder))?;
+    Ok(entries.next().is_none())
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let temp = folder.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(io_error(path)(e));
+    }
+    sync_dir(folder);
+    Ok(())
+}
+
+/// Writes `files` as the folder `root/<name>/` (see the module docs for how), creating `root`
+/// if needed. Returns the folder written.
+pub fn write_result_folder(
+    root: &Path,
+    name: &str,
+    files: &[(&str, Vec<u8>)],
+    force: bool,
+) -> Result<PathBuf, OutputError> {
+    check_destination(root, name, force)?;
+    fs::create_dir_all(root).map_err(io_error(root))?;
+    let pid = std::process::id();
+    let staging = root.join(format!(".{name}.partial-{pid}"));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+    }
+    fs::create_dir(&staging).map_err(io_error(&staging))?;
+
+    let folder = root.join(name);
+    let result = (|| {
+        for (file_name, bytes) in files {
+            write_atomic(&staging.join(file_name), bytes)?;
+        }
+        put_in_place(&staging, &folder, &root.join(format!(".{name}.old-{pid}")))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result?;
+    sync_dir(root);
+    Ok(folder)
+}
+
+/// Renames `staging` to `folder`, moving an existing `folder` aside to `old` first.
+fn put_in_place(staging: &Path, folder: &Path, old: &Path) -> Result<(), OutputError> {
+    match fs::metadata(folder) {
+        Err(_) => {}
+        Ok(_) if is_empty_dir(folder)? => fs::remove_dir(folder).map_err(io_error(folder))?,
+        Ok(_) => {
+            fs::rename(folder, old).map_err(io_error(folder))?;
+            if let Err(e) = fs::rename(staging, folder) {
+                // Put the old results back rather than leave no folder at all.
+                let _ = fs::rename(old, folder);
+                return Err(io_error(folder)(e));
+            }
+            return fs::remove_dir_all(old).map_err(io_error(old));
+        }
+    }
+    fs::rename(staging, folder).map_err(io_error(folder))
+}
+
+/// Makes renames in `folder` durable. Best effort: some platforms cannot open a folder.
+fn sync_dir(folder: &Path) {
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_a_file_where_the_folder_should_be() {
+        let root = tempfile::tempdir().unwrap();
+        fs::write(root.path().join("base"), "x").unwrap();
+        let err = check_destination(root.path(), "base", true).unwrap_err();
+        assert!(matches!(err, OutputError::NotAFolder { .. }), "{err}");
+    }
+}
