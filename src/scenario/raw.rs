@@ -1,0 +1,188 @@
+//! The raw layer: serde structs that mirror the scenario TOML key for key, every field optional,
+//! so that deserialising only checks key names and value types; `validate.rs` checks the rest.
+
+use std::collections::BTreeMap;
+
+use serde::de::{Deserializer, Error as _};
+use serde::Deserialize;
+
+use crate::date::Date;
+
+// Every field is an `Option` so that a missing key is reported by validation (with the files
+// that were read), not by serde. Integers are `i64` (TOML's integer type) so that a negative or
+// huge value reaches the range checks and gets a message with the allowed range.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Removed while resolving the chain; listed here so that it is a known key.
+    #[allow(dead_code)]
+    pub extends: Option<String>,
+    pub stream_family: Option<String>,
+    pub simulation: Option<RawSimulation>,
+    pub initial_list: Option<RawInitialList>,
+    pub referrals: Option<RawReferrals>,
+    pub removals: Option<RawRemovals>,
+    pub outpatients: Option<RawOutpatients>,
+    pub theatres: Option<RawTheatres>,
+    /// Sorted by name, which is the order the model uses.
+    pub specialties: Option<BTreeMap<String, RawSpecialty>>,
+    pub calendar: Option<RawCalendar>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSimulation {
+    pub start: Option<RawDate>,
+    pub months: Option<i64>,
+    pub replications: Option<i64>,
+    pub seed: Option<i64>,
+    pub scale: Option<f64>,
+    pub booking_policy: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInitialList {
+    pub total: Option<i64>,
+    pub over_18_weeks: Option<i64>,
+    pub over_52_weeks: Option<i64>,
+    pub over_65_weeks: Option<i64>,
+    pub over_78_weeks: Option<i64>,
+    pub over_104_weeks: Option<i64>,
+    pub median_weeks: Option<f64>,
+    pub p92_weeks: Option<f64>,
+    pub longest_wait_weeks: Option<i64>,
+    pub share_awaiting_first: Option<f64>,
+    pub share_followup: Option<f64>,
+    pub share_awaiting_admission: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReferrals {
+    pub per_day: Option<f64>,
+    pub annual_growth: Option<f64>,
+    pub weekday_weights: Option<Vec<f64>>,
+    pub monthly_seasonality: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRemovals {
+    pub monthly_rate: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutpatients {
+    pub dna_rate: Option<f64>,
+    pub dna_rebook_share: Option<f64>,
+    pub followup_slot_cap: Option<f64>,
+    pub pifu_period_weeks: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTheatres {
+    pub session_minutes: Option<f64>,
+    pub late_start_mean_minutes: Option<f64>,
+    pub early_finish_mean_minutes: Option<f64>,
+    pub turnaround_minutes: Option<f64>,
+    pub on_the_day_cancellation_rate: Option<f64>,
+    pub booking_fraction: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutcomes {
+    pub discharge: Option<f64>,
+    pub treat: Option<f64>,
+    pub followup: Option<f64>,
+    pub diagnostic: Option<f64>,
+    pub admit: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMinutes {
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSpecialty {
+    pub referral_share: Option<f64>,
+    pub list_share: Option<f64>,
+    pub priority_shares: Option<Vec<f64>>,
+    pub first_outcomes: Option<RawOutcomes>,
+    pub followup_outcomes: Option<RawOutcomes>,
+    pub followup_interval_weeks: Option<f64>,
+    pub diagnostic_turnaround_weeks: Option<f64>,
+    pub post_treatment_followups: Option<f64>,
+    pub followup_procedure_share: Option<f64>,
+    pub pifu_share: Option<f64>,
+    pub pifu_booking_share: Option<f64>,
+    pub daycase_propensity: Option<f64>,
+    pub daycase_minutes: Option<RawMinutes>,
+    pub inpatient_minutes: Option<RawMinutes>,
+    pub clinic_slots_per_week: Option<f64>,
+    pub theatre_lists_per_week: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCalendar {
+    pub bank_holidays: Option<Vec<RawDate>>,
+    /// Sorted by name.
+    pub changes: Option<BTreeMap<String, RawChange>>,
+    /// Sorted by name.
+    pub shocks: Option<BTreeMap<String, RawShock>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChange {
+    pub from: Option<RawDate>,
+    pub resource: Option<String>,
+    pub specialty: Option<String>,
+    pub add_per_week: Option<f64>,
+    pub multiply: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawShock {
+    pub from: Option<RawDate>,
+    pub to: Option<RawDate>,
+    pub share_lost: Option<f64>,
+    pub resources: Option<Vec<String>>,
+}
+
+/// A calendar date written as a TOML local date (`2024-04-01`) or a quoted `"2024-04-01"`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct RawDate(pub Date);
+
+/// The text after "expected" in the message for a value that is not a date; `problems.rs`
+/// recognises it to leave the message as it is.
+pub(crate) const EXPECTED_DATE: &str = "expected a date like 2024-04-01";
+
+impl<'de> Deserialize<'de> for RawDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawDate, D::Error> {
+        // Going through `toml::Value` accepts both spellings without an untagged enum.
+        let value = toml::Value::deserialize(deserializer)?;
+        let date = match &value {
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+                dt.date.and_then(|d| {
+                    Date::from_ymd(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                })
+            }
+            toml::Value::String(text) => Date::parse(text.trim()),
+            _ => None,
+        };
+        date.map(RawDate).ok_or_else(|| D::Error::custom(EXPECTED_DATE))
+    }
+}
