@@ -21,6 +21,7 @@ pub enum Once {
     InitialDueDay,
     DayCase,
     CaseMinutes,
+    MonitoringLeft,
 }
 
 /// Decisions drawn at each contact.

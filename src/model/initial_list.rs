@@ -66,6 +66,38 @@ impl Hospital<'_> {
             placed = placed.max(within);
             shortest = longest + 1;
         }
+        let caseload = (self.scenario.initial_list.monitoring_caseload as f64 * self.scenario.simulation.scale).round();
+        for _ in 0..caseload as u64 {
+            self.add_monitoring_patient();
+        }
+    }
+
+    /// A patient treated before the start, with follow-ups still to come: the first falls due
+    /// within one follow-up interval.
+    fn add_monitoring_patient(&mut self) {
+        let serial = self.patients.next_serial();
+        let scenario = self.scenario;
+        let draw = |decision| self.routing.uniform(serial, draws::once(decision));
+        let shares: Vec<f64> = scenario.specialties.iter().map(|s| s.referral_share).collect();
+        let specialty = draws::pick(draw(Once::Specialty), &shares);
+        let mean = scenario.specialties[specialty].post_treatment_followups;
+        let later = draws::poisson(mean, u64::from(u8::MAX) - 1, &self.routing, serial, draws::once(Once::MonitoringLeft));
+        let due_in = (draw(Once::InitialDueDay) * self.specialties[specialty].followup_interval_days as f64) as i64;
+        let patient = Patient {
+            serial,
+            clock_start_day: 0,
+            queued_day: 0,
+            generation: 0,
+            specialty: specialty as u8,
+            priority: 4,
+            stage: Stage::FollowUpScheduled,
+            clock_running: false,
+            contacts: 0,
+            monitoring_left: 1 + later as u8,
+            day_case: false,
+        };
+        let at = self.patients.admit(patient);
+        self.agenda.add(due_in, Due { patient: at, what: DueKind::FollowUp });
     }
 
     fn add_initial_patient(&mut self, clock_start_day: i64) {

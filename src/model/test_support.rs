@@ -61,6 +61,7 @@ pub(crate) fn small_scenario() -> Scenario {
             median_weeks: Some(14.9),
             p92_weeks: Some(44.7),
             longest_wait_weeks: 150,
+            monitoring_caseload: 6_000,
             share_awaiting_first: 0.55,
             share_followup: 0.30,
             share_awaiting_admission: 0.15,

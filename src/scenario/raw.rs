@@ -55,6 +55,7 @@ pub(crate) struct RawInitialList {
     pub median_weeks: Option<f64>,
     pub p92_weeks: Option<f64>,
     pub longest_wait_weeks: Option<i64>,
+    pub monitoring_caseload: Option<i64>,
     pub share_awaiting_first: Option<f64>,
     pub share_followup: Option<f64>,
     pub share_awaiting_admission: Option<f64>,

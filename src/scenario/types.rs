@@ -90,6 +90,10 @@ pub struct InitialList {
     pub p92_weeks: Option<f64>,
     /// The longest wait anyone has; more than the last `over_weeks` threshold.
     pub longest_wait_weeks: u32,
+    /// Patients already treated (so not on the RTT list) who are under monitoring follow-up at
+    /// the start. Without them clinics would start with no follow-ups to see and book first
+    /// appointments far faster than they can in a steady state.
+    pub monitoring_caseload: u64,
     /// Shares of the list by stage; they sum to 1.
     pub share_awaiting_first: f64,
     pub share_followup: f64,

@@ -486,6 +486,11 @@ fn initial_list(c: &mut Checker, raw: RawInitialList) -> Option<InitialList> {
         }
     }
 
+    // Optional: a scenario without it starts with no one under monitoring follow-up.
+    let caseload = match raw.monitoring_caseload {
+        None => Some(0),
+        Some(_) => c.whole(&["initial_list", "monitoring_caseload"], raw.monitoring_caseload, 0, MAX_COUNT, COUNT),
+    };
     let share_first = c.share(&["initial_list", "share_awaiting_first"], raw.share_awaiting_first);
     let share_followup = c.share(&["initial_list", "share_followup"], raw.share_followup);
     let share_admission =
@@ -506,6 +511,7 @@ fn initial_list(c: &mut Checker, raw: RawInitialList) -> Option<InitialList> {
         median_weeks: median,
         p92_weeks: p92,
         longest_wait_weeks: u32::try_from(longest?).ok()?,
+        monitoring_caseload: caseload? as u64,
         share_awaiting_first: share_first?,
         share_followup: share_followup?,
         share_awaiting_admission: share_admission?,
