@@ -1,1 +1,1 @@
-
+mod scenario_errors;
