@@ -399,3 +399,14 @@ fn each_problem_is_said_once_on_one_line() {
     let err = problems(&edited(&[("months = 12", "months = = 12")]));
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn text_extends_relative_to_the_current_folder() {
+    // Integration tests run in the package folder.
+    let text =
+        "extends = \"tests/fixtures/scenarios/base.toml\"\n[removals]\nmonthly_rate = 0.02\n";
+    let s = Scenario::from_toml_str(text, "quick.toml").expect("valid");
+    assert_eq!((s.name.as_str(), s.stream_family.as_str()), ("quick", "base"));
+    assert_eq!(s.removals.monthly_rate, 0.02);
+    assert_eq!(s.outpatients.dna_rate, 0.07);
+}
