@@ -156,7 +156,9 @@ fn parse(file: FileText) -> Result<Parsed, Vec<String>> {
             }
             None => file.display.clone(),
         };
-        vec![format!("{at}: TOML syntax error: {}", message.trim())]
+        // One problem per line: the parser's message may span several.
+        let message: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        vec![format!("{at}: TOML syntax error: {}", message.join("; "))]
     };
     // toml_edit keeps the position of every key; toml gives the plain table we merge.
     let document = toml_edit::ImDocument::parse(file.text.as_str())

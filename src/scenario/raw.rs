@@ -181,9 +181,36 @@ impl<'de> Deserialize<'de> for RawDate {
                     Date::from_ymd(i32::from(d.year), u32::from(d.month), u32::from(d.day))
                 })
             }
-            toml::Value::String(text) => Date::parse(text.trim()),
+            toml::Value::String(text) => parse_date_text(text.trim()),
             _ => None,
         };
         date.map(RawDate).ok_or_else(|| D::Error::custom(EXPECTED_DATE))
+    }
+}
+
+/// `YYYY-MM-DD` with a four-digit year: `Date::parse` accepts any year, and a year far outside
+/// the calendar overflows its day arithmetic.
+fn parse_date_text(text: &str) -> Option<Date> {
+    let four_digit_year = text.len() == 10 && text.bytes().take(4).all(|b| b.is_ascii_digit());
+    four_digit_year.then(|| Date::parse(text)).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_toml_dates_or_strings() {
+        let table: toml::Table = toml::from_str(
+            "a = 2024-04-01\nb = \"2024-04-01\"\nc = \"2147483647-01-01\"\nd = 2024-04-01T10:00:00\ne = 5",
+        )
+        .expect("valid TOML");
+        let date =
+            |key: &str| RawDate::deserialize(table[key].clone()).ok().map(|d| d.0.to_string());
+        assert_eq!(date("a").as_deref(), Some("2024-04-01"));
+        assert_eq!(date("b").as_deref(), Some("2024-04-01"));
+        assert_eq!(date("c"), None);
+        assert_eq!(date("d"), None);
+        assert_eq!(date("e"), None);
     }
 }

@@ -60,11 +60,15 @@ fn deserialize(source: &Source) -> (RawScenario, BTreeSet<KeyPath>, Vec<String>)
     let mut table = source.table.clone();
     let mut broken = BTreeSet::new();
     let mut problems = Vec::new();
+    let mut suggested = BTreeSet::new();
     while problems.len() < MAX_STRUCTURE_PROBLEMS {
         let error = match serde_path_to_error::deserialize::<_, RawScenario>(toml::Value::Table(
             table.clone(),
         )) {
-            Ok(raw) => return (raw, broken, problems),
+            Ok(raw) => {
+                broken.append(&mut suggested);
+                return (raw, broken, problems);
+            }
             Err(error) => error,
         };
         // The key path down to the first array; an element's index if inside one.
@@ -82,7 +86,13 @@ fn deserialize(source: &Source) -> (RawScenario, BTreeSet<KeyPath>, Vec<String>)
             Some(unknown) => {
                 let allowed: Vec<&str> = unknown.allowed.iter().map(String::as_str).collect();
                 let hint = match nearest(&unknown.key, &allowed) {
-                    Some(best) => format!("; did you mean `{best}`?"),
+                    Some(best) => {
+                        // The suggestion already tells the user the real key is not set.
+                        let mut meant = path[..path.len().saturating_sub(1)].to_vec();
+                        meant.push(best.to_string());
+                        suggested.insert(meant);
+                        format!("; did you mean `{best}`?")
+                    }
                     None => String::new(),
                 };
                 format!(
@@ -100,6 +110,7 @@ fn deserialize(source: &Source) -> (RawScenario, BTreeSet<KeyPath>, Vec<String>)
         broken.insert(path);
     }
     // Could not make progress: report what we have, with an empty scenario to validate.
+    broken.append(&mut suggested);
     (RawScenario::default(), broken, problems)
 }
 
@@ -251,7 +262,7 @@ const SCENARIO_NAME_RULE: &str =
     "1 to 64 characters from A-Z a-z 0-9 . _ - (not starting with .), as it names the result folder";
 
 fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
-    let name = c.required(&["name"], raw.name, SCENARIO_NAME_RULE);
+    let name = c.required(&["name"], raw.name.clone(), SCENARIO_NAME_RULE);
     let name = name.filter(|n| {
         let ok = is_scenario_name(n);
         if !ok {
@@ -261,7 +272,8 @@ fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
     });
     let stream_family = c.required(&["stream_family"], raw.stream_family, SCENARIO_NAME_RULE);
     let stream_family = stream_family.filter(|n| {
-        let ok = is_scenario_name(n);
+        // The same text as the name (its default) is reported once, as the name.
+        let ok = is_scenario_name(n) || raw.name.as_ref() == Some(n);
         if !ok {
             c.bad(&["stream_family"], format!("expected {SCENARIO_NAME_RULE}"));
         }
@@ -961,10 +973,7 @@ fn change(
             )
             .map(ChangeAmount::Multiply),
         (Some(_), Some(_)) => {
-            c.bad(
-                &["calendar", "changes", name],
-                "expected exactly one of add_per_week and multiply, not both",
-            );
+            c.bad(&p("multiply"), "expected either add_per_week or multiply, not both");
             None
         }
         (None, None) => {

@@ -1,3 +1,5 @@
-//! Integration tests, one binary; each area of plansim adds a module here.
+//! Integration tests, one binary: each module covers one part of plansim through its public API
+//! or its command line.
 
+mod scenario_errors;
 mod targets_output;
