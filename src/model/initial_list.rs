@@ -66,7 +66,9 @@ impl Hospital<'_> {
             placed = placed.max(within);
             shortest = longest + 1;
         }
-        let caseload = (self.scenario.initial_list.monitoring_caseload as f64 * self.scenario.simulation.scale).round();
+        let caseload = (self.scenario.initial_list.monitoring_caseload as f64
+            * self.scenario.simulation.scale)
+            .round();
         for _ in 0..caseload as u64 {
             self.add_monitoring_patient();
         }
@@ -78,11 +80,23 @@ impl Hospital<'_> {
         let serial = self.patients.next_serial();
         let scenario = self.scenario;
         let draw = |decision| self.routing.uniform(serial, draws::once(decision));
-        let shares: Vec<f64> = scenario.specialties.iter().map(|s| s.referral_share).collect();
+        let shares: Vec<f64> = scenario
+            .specialties
+            .iter()
+            .map(|s| s.referral_share)
+            .collect();
         let specialty = draws::pick(draw(Once::Specialty), &shares);
         let mean = scenario.specialties[specialty].post_treatment_followups;
-        let later = draws::poisson(mean, u64::from(u8::MAX) - 1, &self.routing, serial, draws::once(Once::MonitoringLeft));
-        let due_in = (draw(Once::InitialDueDay) * self.specialties[specialty].followup_interval_days as f64) as i64;
+        let later = draws::poisson(
+            mean,
+            u64::from(u8::MAX) - 1,
+            &self.routing,
+            serial,
+            draws::once(Once::MonitoringLeft),
+        );
+        let due_in = (draw(Once::InitialDueDay)
+            * self.specialties[specialty].followup_interval_days as f64)
+            as i64;
         let patient = Patient {
             serial,
             clock_start_day: 0,
@@ -97,7 +111,13 @@ impl Hospital<'_> {
             day_case: false,
         };
         let at = self.patients.admit(patient);
-        self.agenda.add(due_in, Due { patient: at, what: DueKind::FollowUp });
+        self.agenda.add(
+            due_in,
+            Due {
+                patient: at,
+                what: DueKind::FollowUp,
+            },
+        );
     }
 
     fn add_initial_patient(&mut self, clock_start_day: i64) {

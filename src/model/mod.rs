@@ -45,6 +45,35 @@ pub fn run_replication(scenario: &Scenario, replication: u32) -> ReplicationResu
     hospital.into_result(replication)
 }
 
+/// The waiting list the model starts from, as a census on the day before the first simulated
+/// day, at full size: the check that the published position is reproduced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StartingPosition {
+    pub total: f64,
+    /// `(weeks, pathways waiting more than that)` for 18, 52, 65, 78 and 104 weeks.
+    pub over_weeks: Vec<(u32, f64)>,
+    pub median_weeks: f64,
+    pub p92_weeks: f64,
+}
+
+/// Builds the starting list of `scenario` (replication 1's draws) and takes its census.
+pub fn starting_position(scenario: &Scenario) -> StartingPosition {
+    let mut hospital = Hospital::new(scenario, 1);
+    hospital.build_initial_list();
+    let census = hospital.waiting.census(-1, &OVER_WEEKS);
+    let scale = scenario.simulation.scale;
+    StartingPosition {
+        total: census.total as f64 / scale,
+        over_weeks: OVER_WEEKS
+            .iter()
+            .zip(&census.over)
+            .map(|(&w, &n)| (w, n as f64 / scale))
+            .collect(),
+        median_weeks: census.median_weeks,
+        p92_weeks: census.p92_weeks,
+    }
+}
+
 /// What the engine schedules.
 #[derive(Clone, Copy, Debug)]
 enum Event {

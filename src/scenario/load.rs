@@ -39,7 +39,13 @@ pub(crate) fn resolve_path(path: &Path) -> Result<Source, Vec<String>> {
     let canonical = fs::canonicalize(path).ok();
     let text = read_text(path, &display)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    resolve(FileText { display, dir, canonical, stem: stem_of(path), text })
+    resolve(FileText {
+        display,
+        dir,
+        canonical,
+        stem: stem_of(path),
+        text,
+    })
 }
 
 /// As [`resolve_path`], for text named `origin`; `extends` is relative to the current folder.
@@ -75,7 +81,9 @@ fn read_text(path: &Path, display: &str) -> Result<String, Vec<String>> {
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-        fail(format!("not UTF-8 text (first bad byte on line {line}); save the file as UTF-8"))
+        fail(format!(
+            "not UTF-8 text (first bad byte on line {line}); save the file as UTF-8"
+        ))
     })
 }
 
@@ -110,8 +118,10 @@ fn resolve(top: FileText) -> Result<Source, Vec<String>> {
         };
         let mut names: Vec<String> = chain.iter().map(|p| p.file.display.clone()).collect();
         names.push(parsed.file.display.clone());
-        let seen =
-            chain.iter().chain([&parsed]).any(|p| p.file.canonical.as_ref() == Some(&canonical));
+        let seen = chain
+            .iter()
+            .chain([&parsed])
+            .any(|p| p.file.canonical.as_ref() == Some(&canonical));
         if seen {
             names.push(parent_display);
             return Err(vec![format!(
@@ -126,7 +136,10 @@ fn resolve(top: FileText) -> Result<Source, Vec<String>> {
             )]);
         }
         let text = read_text(&parent_path, &parent_display)?;
-        let dir = parent_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = parent_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         chain.push(parsed);
         current = FileText {
             display: parent_display,
@@ -157,7 +170,11 @@ fn parse(file: FileText) -> Result<Parsed, Vec<String>> {
             None => file.display.clone(),
         };
         // One problem per line: the parser's message may span several.
-        let message: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let message: Vec<&str> = message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         vec![format!("{at}: TOML syntax error: {}", message.join("; "))]
     };
     // toml_edit keeps the position of every key; toml gives the plain table we merge.
@@ -166,8 +183,17 @@ fn parse(file: FileText) -> Result<Parsed, Vec<String>> {
     let table: toml::Table =
         toml::from_str(&file.text).map_err(|e| syntax_error(e.span(), e.message()))?;
     let mut positions = BTreeMap::new();
-    record_table(&file.text, document.as_table(), &mut Vec::new(), &mut positions);
-    Ok(Parsed { file, table, positions })
+    record_table(
+        &file.text,
+        document.as_table(),
+        &mut Vec::new(),
+        &mut positions,
+    );
+    Ok(Parsed {
+        file,
+        table,
+        positions,
+    })
 }
 
 fn record(
@@ -218,7 +244,10 @@ fn record_inline(
         record(
             text,
             prefix,
-            table.key(key).and_then(|k| k.span()).or_else(|| value.span()),
+            table
+                .key(key)
+                .and_then(|k| k.span())
+                .or_else(|| value.span()),
             positions,
         );
         if let toml_edit::Value::InlineTable(inline) = value {
@@ -233,12 +262,17 @@ fn record_inline(
 fn merge_chain(chain: Vec<Parsed>) -> Source {
     let files: Vec<String> = chain.iter().map(|p| p.file.display.clone()).collect();
     let top_display = files.first().cloned().unwrap_or_default();
-    let top_stem = chain.first().map(|p| p.file.stem.clone()).unwrap_or_default();
+    let top_stem = chain
+        .first()
+        .map(|p| p.file.stem.clone())
+        .unwrap_or_default();
     let root_name =
-        chain.last().map(|root| match root.table.get("name").and_then(|v| v.as_str()) {
-            Some(name) => name.to_string(),
-            None => root.file.stem.clone(),
-        });
+        chain.last().map(
+            |root| match root.table.get("name").and_then(|v| v.as_str()) {
+                Some(name) => name.to_string(),
+                None => root.file.stem.clone(),
+            },
+        );
 
     let mut merged = toml::Table::new();
     let mut origins: BTreeMap<Vec<String>, Origin> = BTreeMap::new();
@@ -257,24 +291,38 @@ fn merge_chain(chain: Vec<Parsed>) -> Source {
         merged.insert("name".into(), toml::Value::String(top_stem));
         origins.insert(
             vec!["name".into()],
-            Origin { place: top_display.clone(), note: Some("(from the file name)".into()) },
+            Origin {
+                place: top_display.clone(),
+                note: Some("(from the file name)".into()),
+            },
         );
     }
     if !merged.contains_key("stream_family") {
         // Variants share their root's random numbers unless they say otherwise.
         let family = root_name.unwrap_or_default();
         let note = if count > 1 {
-            format!("(the name of {}, the root of the extends chain)", files[count - 1])
+            format!(
+                "(the name of {}, the root of the extends chain)",
+                files[count - 1]
+            )
         } else {
             "(the scenario name)".to_string()
         };
         merged.insert("stream_family".into(), toml::Value::String(family));
         origins.insert(
             vec!["stream_family".into()],
-            Origin { place: top_display.clone(), note: Some(note) },
+            Origin {
+                place: top_display.clone(),
+                note: Some(note),
+            },
         );
     }
-    Source { table: merged, files, origins, fallback: top_display }
+    Source {
+        table: merged,
+        files,
+        origins,
+        fallback: top_display,
+    }
 }
 
 /// Deep merge: tables merge key by key, anything else replaces what the parent had.
@@ -340,7 +388,10 @@ mod tests {
     #[test]
     fn syntax_errors_have_line_and_column() {
         let err = resolve_text("a = 1\nb = = 2\n", "bad.toml").expect_err("bad syntax");
-        assert!(err[0].starts_with("bad.toml:2:5: TOML syntax error:"), "{err:?}");
+        assert!(
+            err[0].starts_with("bad.toml:2:5: TOML syntax error:"),
+            "{err:?}"
+        );
         let err = resolve_text("a = 1\na = 2\n", "dup.toml").expect_err("duplicate key");
         assert!(err[0].starts_with("dup.toml:2:"), "{err:?}");
     }

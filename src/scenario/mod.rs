@@ -68,7 +68,13 @@ impl Scenario {
         let mut problems = Vec::new();
         let mut set = |key: &str, flag: &str, value: toml::Value| {
             let path = key_path(&["simulation", key]);
-            origins.insert(path, Origin { place: format!("command line ({flag})"), note: None });
+            origins.insert(
+                path,
+                Origin {
+                    place: format!("command line ({flag})"),
+                    note: None,
+                },
+            );
             if let Some(toml::Value::Table(simulation)) = table.get_mut("simulation") {
                 simulation.insert(key.to_string(), value);
             }

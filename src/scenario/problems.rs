@@ -36,7 +36,9 @@ pub(crate) struct Source {
 impl Source {
     /// The origin recorded for `path` or, failing that, for its nearest ancestor.
     fn origin(&self, path: &[String]) -> Option<&Origin> {
-        (1..=path.len()).rev().find_map(|n| self.origins.get(&path[..n]))
+        (1..=path.len())
+            .rev()
+            .find_map(|n| self.origins.get(&path[..n]))
     }
 
     /// Where to point a message about `path`.
@@ -49,7 +51,10 @@ impl Source {
 
     /// The file named on the command line (or the fallback name).
     pub(crate) fn top_place(&self) -> String {
-        self.files.first().cloned().unwrap_or_else(|| self.fallback.clone())
+        self.files
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.fallback.clone())
     }
 
     /// The value at `path` (and array element `index`), as TOML text.
@@ -99,14 +104,20 @@ impl Source {
         } else {
             format!(" (files read: {})", self.files.join(", "))
         };
-        format!("{}: missing key `{}`: expected {expected}{read}", self.top_place(), dotted(path))
+        format!(
+            "{}: missing key `{}`: expected {expected}{read}",
+            self.top_place(),
+            dotted(path)
+        )
     }
 }
 
 /// A key path as written in TOML: `theatres.session_minutes`, quoting segments that need it.
 pub(crate) fn dotted<S: AsRef<str>>(path: &[S]) -> String {
     let bare = |s: &str| {
-        !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     };
     let parts: Vec<String> = path
         .iter()
@@ -192,8 +203,10 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 /// at most a third of the word's length.
 pub(crate) fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_lowercase();
-    let (distance, best) =
-        candidates.iter().map(|c| (edit_distance(&word, c), *c)).min_by_key(|(d, _)| *d)?;
+    let (distance, best) = candidates
+        .iter()
+        .map(|c| (edit_distance(&word, c), *c))
+        .min_by_key(|(d, _)| *d)?;
     let length = word.chars().count().max(best.chars().count());
     (distance <= 1 || distance * 3 <= length).then_some(best)
 }
@@ -211,8 +224,16 @@ pub(crate) fn parse_unknown_field(message: &str) -> Option<UnknownField> {
     let rest = message.strip_prefix("unknown field `")?;
     let (key, rest) = rest.split_once('`')?;
     // The expected names are the backquoted words that follow.
-    let allowed = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
-    Some(UnknownField { key: key.to_string(), allowed })
+    let allowed = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some(UnknownField {
+        key: key.to_string(),
+        allowed,
+    })
 }
 
 /// What serde expected, in words, from an `invalid type: ..., expected f64` message; other
@@ -269,11 +290,17 @@ mod tests {
         let parsed = parse_unknown_field(err.inner().message()).expect("recognised");
         assert_eq!(
             parsed,
-            UnknownField { key: "alpah".into(), allowed: vec!["alpha".into(), "beta".into()] }
+            UnknownField {
+                key: "alpah".into(),
+                allowed: vec!["alpha".into(), "beta".into()]
+            }
         );
         assert_eq!(
             parse_unknown_field("unknown field `x`, expected `y`"),
-            Some(UnknownField { key: "x".into(), allowed: vec!["y".into()] })
+            Some(UnknownField {
+                key: "x".into(),
+                allowed: vec!["y".into()]
+            })
         );
     }
 
@@ -302,7 +329,10 @@ mod tests {
         assert_eq!(render(&table["d"]), "2024-04-01");
         assert_eq!(render(&table["m"]), "{ mean = 1, sd = 2.5 }");
         assert_eq!(render(&table["n"]), "nan");
-        assert_eq!(dotted(&["specialties", "a.b", "x"]), "specialties.\"a.b\".x");
+        assert_eq!(
+            dotted(&["specialties", "a.b", "x"]),
+            "specialties.\"a.b\".x"
+        );
         assert_eq!(num(0.1 + 0.2 + 0.3), "0.6");
     }
 }

@@ -184,7 +184,8 @@ impl<'de> Deserialize<'de> for RawDate {
             toml::Value::String(text) => parse_date_text(text.trim()),
             _ => None,
         };
-        date.map(RawDate).ok_or_else(|| D::Error::custom(EXPECTED_DATE))
+        date.map(RawDate)
+            .ok_or_else(|| D::Error::custom(EXPECTED_DATE))
     }
 }
 
@@ -205,8 +206,11 @@ mod tests {
             "a = 2024-04-01\nb = \"2024-04-01\"\nc = \"2147483647-01-01\"\nd = 2024-04-01T10:00:00\ne = 5",
         )
         .expect("valid TOML");
-        let date =
-            |key: &str| RawDate::deserialize(table[key].clone()).ok().map(|d| d.0.to_string());
+        let date = |key: &str| {
+            RawDate::deserialize(table[key].clone())
+                .ok()
+                .map(|d| d.0.to_string())
+        };
         assert_eq!(date("a").as_deref(), Some("2024-04-01"));
         assert_eq!(date("b").as_deref(), Some("2024-04-01"));
         assert_eq!(date("c"), None);

@@ -37,18 +37,28 @@ const BANDS: [(u32, &str); 5] = [
 /// Checks the whole scenario; `Err` holds every problem found.
 pub(crate) fn build(source: &Source) -> Result<Scenario, Vec<String>> {
     let (raw, broken, mut problems) = deserialize(source);
-    let mut checker = Checker { source, broken, problems: Vec::new() };
+    let mut checker = Checker {
+        source,
+        broken,
+        problems: Vec::new(),
+    };
     let scenario = scenario(&mut checker, raw);
     problems.append(&mut checker.problems);
     // `Scenario::resolved_toml` relies on the table serialising; check it here, not there.
     if let Err(e) = toml::to_string(&source.table) {
-        problems.push(format!("{}: cannot write the resolved scenario: {e}", source.top_place()));
+        problems.push(format!(
+            "{}: cannot write the resolved scenario: {e}",
+            source.top_place()
+        ));
     }
     match scenario {
         Some(scenario) if problems.is_empty() => Ok(scenario),
         _ if !problems.is_empty() => Err(problems),
         // Every `None` comes with a problem; this is a safety net, not an expected path.
-        _ => Err(vec![format!("{}: the scenario is incomplete", source.top_place())]),
+        _ => Err(vec![format!(
+            "{}: the scenario is incomplete",
+            source.top_place()
+        )]),
     }
 }
 
@@ -147,7 +157,9 @@ impl Checker<'_> {
 
     /// A problem with one element of the array at `path`.
     fn bad_at(&mut self, path: &[&str], index: usize, what: impl AsRef<str>) {
-        let problem = self.source.value_problem_at(&key_path(path), Some(index), what.as_ref());
+        let problem = self
+            .source
+            .value_problem_at(&key_path(path), Some(index), what.as_ref());
         self.problems.push(problem);
     }
 
@@ -212,7 +224,12 @@ impl Checker<'_> {
     }
 
     fn share(&mut self, path: &[&str], value: Option<f64>) -> Option<f64> {
-        self.number(path, value, |x| (0.0..=1.0).contains(&x), "a share from 0 to 1")
+        self.number(
+            path,
+            value,
+            |x| (0.0..=1.0).contains(&x),
+            "a share from 0 to 1",
+        )
     }
 
     /// A required whole number from `low` to `high`.
@@ -234,13 +251,17 @@ impl Checker<'_> {
     }
 
     fn date(&mut self, path: &[&str], value: Option<RawDate>) -> Option<Date> {
-        self.required(path, value, "a date like 2024-04-01").map(|d| d.0)
+        self.required(path, value, "a date like 2024-04-01")
+            .map(|d| d.0)
     }
 
     /// Reports a group of shares that should sum to 1; the shares are already checked.
     fn sums_to_one(&mut self, path: &[&str], sum: f64, what: &str) {
         if (sum - 1.0).abs() > SUM_TOLERANCE {
-            self.bad(path, format!("{what} add up to {}: expected a total of 1", num(sum)));
+            self.bad(
+                path,
+                format!("{what} add up to {}: expected a total of 1", num(sum)),
+            );
         }
     }
 }
@@ -248,14 +269,18 @@ impl Checker<'_> {
 /// `[a-z0-9_]+`: names of specialties, changes and shocks, which appear in output columns.
 fn is_snake_name(name: &str) -> bool {
     !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Safe as a folder name.
 fn is_scenario_name(name: &str) -> bool {
     (1..=64).contains(&name.chars().count())
         && !name.starts_with('.')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 const SCENARIO_NAME_RULE: &str =
@@ -281,21 +306,38 @@ fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
     });
     let description = raw.description.unwrap_or_default();
 
-    let simulation = c.table(&["simulation"], raw.simulation).and_then(|s| simulation(c, s));
-    let initial_list =
-        c.table(&["initial_list"], raw.initial_list).and_then(|s| initial_list(c, s));
-    let referrals = c.table(&["referrals"], raw.referrals).and_then(|s| referrals(c, s));
-    let removals = c.table(&["removals"], raw.removals).and_then(|s| removals(c, s));
-    let outpatients = c.table(&["outpatients"], raw.outpatients).and_then(|s| outpatients(c, s));
-    let theatres = c.table(&["theatres"], raw.theatres).and_then(|s| theatres(c, s));
+    let simulation = c
+        .table(&["simulation"], raw.simulation)
+        .and_then(|s| simulation(c, s));
+    let initial_list = c
+        .table(&["initial_list"], raw.initial_list)
+        .and_then(|s| initial_list(c, s));
+    let referrals = c
+        .table(&["referrals"], raw.referrals)
+        .and_then(|s| referrals(c, s));
+    let removals = c
+        .table(&["removals"], raw.removals)
+        .and_then(|s| removals(c, s));
+    let outpatients = c
+        .table(&["outpatients"], raw.outpatients)
+        .and_then(|s| outpatients(c, s));
+    let theatres = c
+        .table(&["theatres"], raw.theatres)
+        .and_then(|s| theatres(c, s));
     let specialties = specialties(c, raw.specialties);
     let horizon = simulation.as_ref().map(|s| {
         let end = s.start.first_of_month_after(s.months).add_days(-1);
         (s.start, end)
     });
-    let names: Option<Vec<&str>> =
-        specialties.as_ref().map(|list| list.iter().map(|s| s.name.as_str()).collect());
-    let calendar = calendar(c, raw.calendar.unwrap_or_default(), horizon, names.as_deref());
+    let names: Option<Vec<&str>> = specialties
+        .as_ref()
+        .map(|list| list.iter().map(|s| s.name.as_str()).collect());
+    let calendar = calendar(
+        c,
+        raw.calendar.unwrap_or_default(),
+        horizon,
+        names.as_deref(),
+    );
 
     Some(Scenario {
         name: name?,
@@ -332,7 +374,10 @@ fn simulation(c: &mut Checker, raw: RawSimulation) -> Option<Simulation> {
     let start = c.date(&["simulation", "start"], raw.start).filter(|d| {
         let ok = d.ymd().2 == 1;
         if !ok {
-            c.bad(&["simulation", "start"], "expected the first day of a month, like 2024-04-01");
+            c.bad(
+                &["simulation", "start"],
+                "expected the first day of a month, like 2024-04-01",
+            );
         }
         ok
     });
@@ -363,10 +408,17 @@ fn simulation(c: &mut Checker, raw: RawSimulation) -> Option<Simulation> {
         |x| x > 0.0 && x <= 1.0,
         "a fraction above 0 and at most 1",
     );
-    let scale = if raw.scale.is_some() { scale } else { Some(1.0) };
+    let scale = if raw.scale.is_some() {
+        scale
+    } else {
+        Some(1.0)
+    };
     let expected_policy = format!("one of {}", quoted_list(&BookingPolicy::NAMES));
-    let policy =
-        c.required(&["simulation", "booking_policy"], raw.booking_policy, &expected_policy);
+    let policy = c.required(
+        &["simulation", "booking_policy"],
+        raw.booking_policy,
+        &expected_policy,
+    );
     let booking_policy = policy.and_then(|name| {
         let policy = BookingPolicy::from_name(&name);
         if policy.is_none() {
@@ -374,7 +426,10 @@ fn simulation(c: &mut Checker, raw: RawSimulation) -> Option<Simulation> {
                 Some(best) => format!("; did you mean \"{best}\"?"),
                 None => String::new(),
             };
-            c.bad(&["simulation", "booking_policy"], format!("expected {expected_policy}{hint}"));
+            c.bad(
+                &["simulation", "booking_policy"],
+                format!("expected {expected_policy}{hint}"),
+            );
         }
         policy
     });
@@ -468,9 +523,10 @@ fn initial_list(c: &mut Checker, raw: RawInitialList) -> Option<InitialList> {
             let mut points = vec![(0.0, 0.0)];
             points.extend(over.iter().map(|&(w, n)| (f64::from(w), total - n as f64)));
             points.push((longest as f64, total));
-            for (key, value, share, label) in
-                [("median_weeks", median, 0.5, "half"), ("p92_weeks", p92, 0.92, "92% of")]
-            {
+            for (key, value, share, label) in [
+                ("median_weeks", median, 0.5, "half"),
+                ("p92_weeks", p92, 0.92, "92% of"),
+            ] {
                 let Some(weeks) = value else { continue };
                 let count = share * total;
                 let (low, high) = quantile_range(&points, count);
@@ -501,12 +557,23 @@ fn initial_list(c: &mut Checker, raw: RawInitialList) -> Option<InitialList> {
     // Optional: a scenario without it starts with no one under monitoring follow-up.
     let caseload = match raw.monitoring_caseload {
         None => Some(0),
-        Some(_) => c.whole(&["initial_list", "monitoring_caseload"], raw.monitoring_caseload, 0, MAX_COUNT, COUNT),
+        Some(_) => c.whole(
+            &["initial_list", "monitoring_caseload"],
+            raw.monitoring_caseload,
+            0,
+            MAX_COUNT,
+            COUNT,
+        ),
     };
-    let share_first = c.share(&["initial_list", "share_awaiting_first"], raw.share_awaiting_first);
+    let share_first = c.share(
+        &["initial_list", "share_awaiting_first"],
+        raw.share_awaiting_first,
+    );
     let share_followup = c.share(&["initial_list", "share_followup"], raw.share_followup);
-    let share_admission =
-        c.share(&["initial_list", "share_awaiting_admission"], raw.share_awaiting_admission);
+    let share_admission = c.share(
+        &["initial_list", "share_awaiting_admission"],
+        raw.share_awaiting_admission,
+    );
     if let (Some(a), Some(b), Some(d)) = (share_first, share_followup, share_admission) {
         c.sums_to_one(
             &["initial_list", "share_awaiting_admission"],
@@ -537,7 +604,9 @@ fn quantile_range(points: &[(f64, f64)], count: f64) -> (f64, f64) {
     let last = points.len().saturating_sub(1);
     // The last point at or below the count, and the first interval whose end reaches it.
     let below = points.iter().rposition(|p| p.1 <= count).unwrap_or(0);
-    let reach = (0..last).find(|&i| points[i + 1].1 >= count).unwrap_or(last);
+    let reach = (0..last)
+        .find(|&i| points[i + 1].1 >= count)
+        .unwrap_or(last);
     let low = points.get(reach).map_or(0.0, |p| p.0);
     let high = points.get((below + 1).min(last)).map_or(0.0, |p| p.0);
     (low, high)
@@ -591,8 +660,12 @@ fn referrals(c: &mut Checker, raw: RawReferrals) -> Option<Referrals> {
         |x| (-0.5..=1.0).contains(&x),
         "a yearly growth from -0.5 to 1 (0.03 is 3%)",
     );
-    let weekday =
-        weights::<7>(c, &["referrals", "weekday_weights"], raw.weekday_weights, "Monday to Sunday");
+    let weekday = weights::<7>(
+        c,
+        &["referrals", "weekday_weights"],
+        raw.weekday_weights,
+        "Monday to Sunday",
+    );
     let monthly = weights::<12>(
         c,
         &["referrals", "monthly_seasonality"],
@@ -609,7 +682,9 @@ fn referrals(c: &mut Checker, raw: RawReferrals) -> Option<Referrals> {
 
 fn removals(c: &mut Checker, raw: RawRemovals) -> Option<Removals> {
     let rate = c.share(&["removals", "monthly_rate"], raw.monthly_rate);
-    Some(Removals { monthly_rate: rate? })
+    Some(Removals {
+        monthly_rate: rate?,
+    })
 }
 
 fn outpatients(c: &mut Checker, raw: RawOutpatients) -> Option<Outpatients> {
@@ -660,8 +735,10 @@ fn theatres(c: &mut Checker, raw: RawTheatres) -> Option<Theatres> {
         minutes_from_0,
         FROM_0,
     );
-    let cancel =
-        c.share(&["theatres", "on_the_day_cancellation_rate"], raw.on_the_day_cancellation_rate);
+    let cancel = c.share(
+        &["theatres", "on_the_day_cancellation_rate"],
+        raw.on_the_day_cancellation_rate,
+    );
     let booking = c.number(
         &["theatres", "booking_fraction"],
         raw.booking_fraction,
@@ -707,13 +784,18 @@ fn specialties(
         return None;
     }
     for (key, get) in [
-        ("referral_share", (|s: &Specialty| s.referral_share) as fn(&Specialty) -> f64),
+        (
+            "referral_share",
+            (|s: &Specialty| s.referral_share) as fn(&Specialty) -> f64,
+        ),
         ("list_share", |s: &Specialty| s.list_share),
     ] {
         let sum: f64 = list.iter().map(get).sum();
         if (sum - 1.0).abs() > SUM_TOLERANCE {
-            let each: Vec<String> =
-                list.iter().map(|s| format!("{} {}", s.name, num(get(s)))).collect();
+            let each: Vec<String> = list
+                .iter()
+                .map(|s| format!("{} {}", s.name, num(get(s))))
+                .collect();
             let place = c.source.place(&key_path(&path));
             c.problems.push(format!(
                 "{place}: specialties.*.{key} add up to {} ({}): expected a total of 1",
@@ -757,8 +839,16 @@ fn minutes(c: &mut Checker, path: &[&str], raw: Option<RawMinutes>) -> Option<Mi
         |x| x > 0.0 && x <= MAX_MINUTES,
         "a number of minutes above 0 and at most 1440",
     );
-    let sd = c.number(&key("sd"), raw.sd, minutes_from_0, "a number of minutes from 0 to 1440");
-    Some(Minutes { mean: mean?, sd: sd? })
+    let sd = c.number(
+        &key("sd"),
+        raw.sd,
+        minutes_from_0,
+        "a number of minutes from 0 to 1440",
+    );
+    Some(Minutes {
+        mean: mean?,
+        sd: sd?,
+    })
 }
 
 fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty> {
@@ -778,10 +868,18 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
     let followup = outcomes(c, &p("followup_outcomes"), raw.followup_outcomes);
     let weeks = |x: f64| x > 0.0 && x <= MAX_WEEKS;
     const WEEKS: &str = "a number of weeks above 0 and at most 520";
-    let interval =
-        c.number(&p("followup_interval_weeks"), raw.followup_interval_weeks, weeks, WEEKS);
-    let turnaround =
-        c.number(&p("diagnostic_turnaround_weeks"), raw.diagnostic_turnaround_weeks, weeks, WEEKS);
+    let interval = c.number(
+        &p("followup_interval_weeks"),
+        raw.followup_interval_weeks,
+        weeks,
+        WEEKS,
+    );
+    let turnaround = c.number(
+        &p("diagnostic_turnaround_weeks"),
+        raw.diagnostic_turnaround_weeks,
+        weeks,
+        WEEKS,
+    );
     let post = c.number(
         &p("post_treatment_followups"),
         raw.post_treatment_followups,
@@ -796,10 +894,18 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
     let inpatient_minutes = minutes(c, &p("inpatient_minutes"), raw.inpatient_minutes);
     let capacity = |x: f64| (0.0..=MAX_RATE).contains(&x);
     const CAPACITY: &str = "a weekly capacity from 0 to 10000000";
-    let clinic =
-        c.number(&p("clinic_slots_per_week"), raw.clinic_slots_per_week, capacity, CAPACITY);
-    let lists =
-        c.number(&p("theatre_lists_per_week"), raw.theatre_lists_per_week, capacity, CAPACITY);
+    let clinic = c.number(
+        &p("clinic_slots_per_week"),
+        raw.clinic_slots_per_week,
+        capacity,
+        CAPACITY,
+    );
+    let lists = c.number(
+        &p("theatre_lists_per_week"),
+        raw.theatre_lists_per_week,
+        capacity,
+        CAPACITY,
+    );
     if !name_ok {
         return None;
     }
@@ -828,7 +934,10 @@ fn priority_shares(c: &mut Checker, path: &[&str], raw: Option<Vec<f64>>) -> Opt
     const EXPECTED: &str = "an array of 4 shares for P1 to P4, adding up to 1";
     let values = c.required(path, raw, EXPECTED)?;
     let Ok(shares) = <[f64; 4]>::try_from(values.as_slice()) else {
-        c.bad(path, format!("expected {EXPECTED}, not {} values", values.len()));
+        c.bad(
+            path,
+            format!("expected {EXPECTED}, not {} values", values.len()),
+        );
         return None;
     };
     let mut ok = true;
@@ -860,7 +969,10 @@ fn in_horizon(
     let date = date?;
     match horizon {
         Some((start, end)) if date < start || date > end => {
-            c.bad(path, format!("expected a date from {start} to {end} (the simulated days)"));
+            c.bad(
+                path,
+                format!("expected a date from {start} to {end} (the simulated days)"),
+            );
             None
         }
         _ => Some(date),
@@ -890,8 +1002,12 @@ fn calendar(
     specialties: Option<&[&str]>,
 ) -> Option<Calendar> {
     // Bank holidays may be any dates (outside the horizon they do nothing); duplicates are fine.
-    let bank_holidays: Vec<Date> =
-        raw.bank_holidays.unwrap_or_default().into_iter().map(|d| d.0).collect();
+    let bank_holidays: Vec<Date> = raw
+        .bank_holidays
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| d.0)
+        .collect();
     let mut ok = true;
 
     let mut changes = Vec::new();
@@ -908,7 +1024,11 @@ fn calendar(
             None => ok = false,
         }
     }
-    ok.then_some(Calendar { bank_holidays, changes, shocks })
+    ok.then_some(Calendar {
+        bank_holidays,
+        changes,
+        shocks,
+    })
 }
 
 fn check_event_name(c: &mut Checker, kind: &str, name: &str) -> bool {
@@ -948,7 +1068,10 @@ fn change(
             None => {
                 c.bad(
                     &p("specialty"),
-                    format!("expected {expected_specialty}: \"all\", {}", quoted_list(names)),
+                    format!(
+                        "expected {expected_specialty}: \"all\", {}",
+                        quoted_list(names)
+                    ),
                 );
                 None
             }
@@ -973,13 +1096,18 @@ fn change(
             )
             .map(ChangeAmount::Multiply),
         (Some(_), Some(_)) => {
-            c.bad(&p("multiply"), "expected either add_per_week or multiply, not both");
+            c.bad(
+                &p("multiply"),
+                "expected either add_per_week or multiply, not both",
+            );
             None
         }
         (None, None) => {
             let path = key_path(&["calendar", "changes", name, "add_per_week"]);
             if !c.is_broken(&path) && !c.is_broken(&key_path(&p("multiply"))) {
-                let problem = c.source.missing(&path, "a weekly amount (or set multiply instead)");
+                let problem = c
+                    .source
+                    .missing(&path, "a weekly amount (or set multiply instead)");
                 c.problems.push(problem);
             }
             None
@@ -1006,7 +1134,10 @@ fn shock(c: &mut Checker, name: &str, raw: RawShock, horizon: Horizon) -> Option
     let to = in_horizon(c, &p("to"), to, horizon);
     let to = match (from, to) {
         (Some(from), Some(to)) if to < from => {
-            c.bad(&p("to"), format!("expected a date on or after from = {from}"));
+            c.bad(
+                &p("to"),
+                format!("expected a date on or after from = {from}"),
+            );
             None
         }
         _ => to,

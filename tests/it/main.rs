@@ -1,5 +1,6 @@
 //! Integration tests, one binary: each module covers one part of plansim through its public API
 //! or its command line.
 
+mod end_to_end;
 mod scenario_errors;
 mod targets_output;

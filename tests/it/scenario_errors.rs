@@ -43,7 +43,10 @@ fn the_fixture_is_valid() {
     assert_eq!(s.specialties[0].name, "general_surgery");
     assert_eq!(s.calendar.changes[0].specialty, Some(1));
     assert_eq!(s.calendar.changes[0].amount, ChangeAmount::AddPerWeek(40.0));
-    assert_eq!(s.calendar.shocks[0].resources, vec![Resource::ClinicSlots, Resource::TheatreLists]);
+    assert_eq!(
+        s.calendar.shocks[0].resources,
+        vec![Resource::ClinicSlots, Resource::TheatreLists]
+    );
     assert_eq!(s.simulation.scale, 1.0);
     let mean: f64 = s.referrals.weekday_weights.iter().sum::<f64>() / 7.0;
     assert!((mean - 1.0).abs() < 1e-12);
@@ -55,7 +58,11 @@ fn the_fixture_is_valid() {
 
 #[test]
 fn bad_snippets_give_precise_messages() {
-    type Case = (&'static str, &'static [(&'static str, &'static str)], &'static str);
+    type Case = (
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        &'static str,
+    );
     let cases: &[Case] = &[
         // TOML syntax
         ("syntax", &[("months = 12", "months = = 12")], "case.toml:9:10: TOML syntax error"),
@@ -265,17 +272,30 @@ fn a_problem_is_reported_in_the_file_that_set_the_key() {
     let bad_base = fixture().replace("dna_rate = 0.07", "dna_rate = 7");
     let dir = folder(&[
         ("base.toml", &bad_base),
-        ("v.toml", "extends = \"base.toml\"\n\n[outpatients]\ndna_rebook_share = 1.5\n"),
+        (
+            "v.toml",
+            "extends = \"base.toml\"\n\n[outpatients]\ndna_rebook_share = 1.5\n",
+        ),
     ]);
-    let err = Scenario::load(&dir.path().join("v.toml")).expect_err("invalid").to_string();
-    assert!(err.contains("base.toml:38:1: outpatients.dna_rate = 7: expected a share"), "{err}");
-    assert!(err.contains("v.toml:4:1: outpatients.dna_rebook_share = 1.5"), "{err}");
+    let err = Scenario::load(&dir.path().join("v.toml"))
+        .expect_err("invalid")
+        .to_string();
+    assert!(
+        err.contains("base.toml:38:1: outpatients.dna_rate = 7: expected a share"),
+        "{err}"
+    );
+    assert!(
+        err.contains("v.toml:4:1: outpatients.dna_rebook_share = 1.5"),
+        "{err}"
+    );
 
     let dir = folder(&[
         ("base.toml", &fixture().replace("seed = 20240401\n", "")),
         ("v.toml", "extends = \"base.toml\"\n"),
     ]);
-    let err = Scenario::load(&dir.path().join("v.toml")).expect_err("invalid").to_string();
+    let err = Scenario::load(&dir.path().join("v.toml"))
+        .expect_err("invalid")
+        .to_string();
     assert!(err.contains("missing key `simulation.seed`"), "{err}");
     assert!(
         err.contains("(files read: ") && err.contains("v.toml, ") && err.contains("base.toml)"),
@@ -289,28 +309,54 @@ fn extends_cycles_and_missing_parents() {
         ("a.toml", "extends = \"b.toml\"\n"),
         ("b.toml", "name = \"b\"\nextends = \"a.toml\"\n"),
     ]);
-    let err = Scenario::load(&dir.path().join("a.toml")).expect_err("cycle").to_string();
-    assert!(err.contains("b.toml:2:1: extends = \"a.toml\" makes a cycle: "), "{err}");
+    let err = Scenario::load(&dir.path().join("a.toml"))
+        .expect_err("cycle")
+        .to_string();
+    assert!(
+        err.contains("b.toml:2:1: extends = \"a.toml\" makes a cycle: "),
+        "{err}"
+    );
     let chain = err.split("makes a cycle: ").nth(1).unwrap_or_default();
-    let names: Vec<&str> =
-        chain.split(" -> ").map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p)).collect();
+    let names: Vec<&str> = chain
+        .split(" -> ")
+        .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p))
+        .collect();
     assert_eq!(names, ["a.toml", "b.toml", "a.toml"], "{err}");
 
     let dir = folder(&[("self.toml", "extends = \"self.toml\"\n")]);
-    let err = Scenario::load(&dir.path().join("self.toml")).expect_err("cycle").to_string();
-    assert!(err.contains("makes a cycle:") && err.matches("self.toml").count() >= 3, "{err}");
+    let err = Scenario::load(&dir.path().join("self.toml"))
+        .expect_err("cycle")
+        .to_string();
+    assert!(
+        err.contains("makes a cycle:") && err.matches("self.toml").count() >= 3,
+        "{err}"
+    );
 
     let dir = folder(&[("v.toml", "# a variant\nextends = \"nowhere.toml\"\n")]);
-    let err = Scenario::load(&dir.path().join("v.toml")).expect_err("missing").to_string();
-    assert!(err.contains("v.toml:2:1: extends = \"nowhere.toml\": cannot read "), "{err}");
+    let err = Scenario::load(&dir.path().join("v.toml"))
+        .expect_err("missing")
+        .to_string();
+    assert!(
+        err.contains("v.toml:2:1: extends = \"nowhere.toml\": cannot read "),
+        "{err}"
+    );
     assert!(err.contains("nowhere.toml"), "{err}");
 
-    let err = Scenario::from_toml_str("extends = 3\n", "x.toml").expect_err("bad type").to_string();
-    assert!(err.contains("x.toml:1:1: extends = 3: expected a file name in quotes"), "{err}");
+    let err = Scenario::from_toml_str("extends = 3\n", "x.toml")
+        .expect_err("bad type")
+        .to_string();
+    assert!(
+        err.contains("x.toml:1:1: extends = 3: expected a file name in quotes"),
+        "{err}"
+    );
 
-    let dir =
-        folder(&[("p.toml", "name = \"p\"\n[simulation\n"), ("c.toml", "extends = \"p.toml\"\n")]);
-    let err = Scenario::load(&dir.path().join("c.toml")).expect_err("syntax").to_string();
+    let dir = folder(&[
+        ("p.toml", "name = \"p\"\n[simulation\n"),
+        ("c.toml", "extends = \"p.toml\"\n"),
+    ]);
+    let err = Scenario::load(&dir.path().join("c.toml"))
+        .expect_err("syntax")
+        .to_string();
     assert!(err.contains("p.toml:2:12: TOML syntax error"), "{err}");
 }
 
@@ -320,29 +366,54 @@ fn unreadable_files() {
     let path = dir.path().join("latin1.toml");
     fs::write(&path, b"name = \"caf\xe9\"\n").expect("write");
     let err = Scenario::load(&path).expect_err("not UTF-8").to_string();
-    assert!(err.contains("latin1.toml: not UTF-8 text (first bad byte on line 1)"), "{err}");
+    assert!(
+        err.contains("latin1.toml: not UTF-8 text (first bad byte on line 1)"),
+        "{err}"
+    );
 
-    let err = Scenario::load(&dir.path().join("absent.toml")).expect_err("absent").to_string();
+    let err = Scenario::load(&dir.path().join("absent.toml"))
+        .expect_err("absent")
+        .to_string();
     assert!(err.contains("absent.toml: cannot read the file"), "{err}");
 }
 
 #[test]
 fn overrides_are_validated_and_recorded() {
     let base = Scenario::load(&fixture_path()).expect("valid");
-    let o = Overrides { replications: Some(3), seed: Some(7), months: Some(9), scale: Some(0.5) };
+    let o = Overrides {
+        replications: Some(3),
+        seed: Some(7),
+        months: Some(9),
+        scale: Some(0.5),
+    };
     let s = base.with_overrides(&o).expect("valid overrides");
-    assert_eq!((s.simulation.replications, s.simulation.seed, s.simulation.months), (3, 7, 9));
+    assert_eq!(
+        (
+            s.simulation.replications,
+            s.simulation.seed,
+            s.simulation.months
+        ),
+        (3, 7, 9)
+    );
     assert_eq!(s.simulation.scale, 0.5);
     let resolved = s.resolved_toml();
     for line in ["replications = 3", "seed = 7", "months = 9", "scale = 0.5"] {
-        assert!(resolved.lines().any(|l| l == line), "no {line:?} in\n{resolved}");
+        assert!(
+            resolved.lines().any(|l| l == line),
+            "no {line:?} in\n{resolved}"
+        );
     }
     assert_ne!(s.hash(), base.hash());
     // Resolved text loads back to the same scenario.
     let again = Scenario::from_toml_str(&resolved, "again.toml").expect("round trip");
     assert_eq!(again.resolved_toml(), resolved);
     assert_eq!(again.hash(), s.hash());
-    assert_eq!(base.with_overrides(&Overrides::default()).expect("no change").hash(), base.hash());
+    assert_eq!(
+        base.with_overrides(&Overrides::default())
+            .expect("no change")
+            .hash(),
+        base.hash()
+    );
 
     let bad = Overrides {
         replications: Some(0),
@@ -350,7 +421,10 @@ fn overrides_are_validated_and_recorded() {
         months: Some(200),
         scale: Some(f64::NAN),
     };
-    let err = base.with_overrides(&bad).expect_err("bad overrides").to_string();
+    let err = base
+        .with_overrides(&bad)
+        .expect_err("bad overrides")
+        .to_string();
     for expected in [
         "command line (-r): simulation.replications = 0: expected a whole number from 1 to 10000",
         "command line (-s): simulation.seed = 18446744073709551615: expected a whole number from 0 to 9223372036854775807",
@@ -361,7 +435,10 @@ fn overrides_are_validated_and_recorded() {
     }
     // A shorter run that leaves a dated change outside the simulated days.
     let err = base
-        .with_overrides(&Overrides { months: Some(2), ..Overrides::default() })
+        .with_overrides(&Overrides {
+            months: Some(2),
+            ..Overrides::default()
+        })
         .expect_err("short");
     assert!(
         err.to_string().contains(
@@ -390,7 +467,10 @@ fn the_shipped_baseline_loads() {
 fn each_problem_is_said_once_on_one_line() {
     // A suggested key is not also reported missing; a bad name is not reported again as the
     // stream family it defaults to; a multi-line parser message becomes one line.
-    let err = problems(&edited(&[("session_minutes = 240", "sesion_minutes = 240")]));
+    let err = problems(&edited(&[(
+        "session_minutes = 240",
+        "sesion_minutes = 240",
+    )]));
     assert_eq!(err.lines().count(), 1, "{err}");
     let err = problems(&edited(&[("name = \"base\"", "name = \"a/b\"")]));
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -404,7 +484,10 @@ fn text_extends_relative_to_the_current_folder() {
     let text =
         "extends = \"tests/fixtures/scenarios/base.toml\"\n[removals]\nmonthly_rate = 0.02\n";
     let s = Scenario::from_toml_str(text, "quick.toml").expect("valid");
-    assert_eq!((s.name.as_str(), s.stream_family.as_str()), ("quick", "base"));
+    assert_eq!(
+        (s.name.as_str(), s.stream_family.as_str()),
+        ("quick", "base")
+    );
     assert_eq!(s.removals.monthly_rate, 0.02);
     assert_eq!(s.outpatients.dna_rate, 0.07);
 }
