@@ -31,9 +31,14 @@ impl Weekday {
 }
 
 impl Date {
-    /// The date for a year, month (1-12) and day (1-31); `None` if no such date exists.
+    /// The date for a year (1 to 9999), month (1-12) and day (1-31); `None` if no such date
+    /// exists or the year is outside that range (which also keeps the arithmetic in range).
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if !(1..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+        {
             return None;
         }
         Some(Date(days_from_civil(year, month, day)))

@@ -630,24 +630,4 @@ mod tests {
             assert!(value(&result, month, Metric::TheatreUncappedUtilPct) >= util);
         }
     }
-
-    fn print_run(result: &ReplicationResult) {
-        for (i, def) in METRICS.iter().enumerate() {
-            let row: Vec<String> = result
-                .metrics
-                .column(i)
-                .iter()
-                .map(|v| format!("{v:.1}"))
-                .collect();
-            eprintln!("{:32} {}", def.name, row.join(" "));
-        }
-    }
-
-    #[test]
-    fn debug_small_run() {
-        let scenario = test_support::small_scenario();
-        let result = run_replication(&scenario, 0);
-        print_run(&result);
-        eprintln!("events {} patients {}", result.events, result.patients);
-    }
 }
