@@ -28,6 +28,13 @@ pub struct BookingQueue {
     stage: Stage,
 }
 
+/// Where a peeked patient stands, to take them without searching again.
+#[derive(Clone, Copy, Debug)]
+pub struct Place {
+    bucket: usize,
+    at: PatientRef,
+}
+
 /// How a queue ranks its patients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
@@ -97,15 +104,15 @@ impl BookingQueue {
 
     /// The next patient to book, without taking them off the queue (tombstones in front are
     /// dropped). `is_current` says whether a reference still points at a patient waiting at
-    /// this queue's stage. Follow with [`BookingQueue::take_peeked`] to book them.
+    /// this queue's stage. Pass the returned place to [`BookingQueue::take`] to book them.
     pub fn peek(
         &mut self,
         mut is_current: impl FnMut(PatientRef, Stage) -> bool,
-    ) -> Option<PatientRef> {
+    ) -> Option<(PatientRef, Place)> {
         while let Some(bucket) = self.front_bucket() {
             while let Some(&at) = self.buckets[bucket].front() {
                 if is_current(at, self.stage) {
-                    return Some(at);
+                    return Some((at, Place { bucket, at }));
                 }
                 self.buckets[bucket].pop_front();
             }
@@ -113,17 +120,21 @@ impl BookingQueue {
         None
     }
 
-    /// Takes the patient [`BookingQueue::peek`] returned.
-    pub fn take_peeked(&mut self) {
-        if let Some(bucket) = self.front_bucket() {
-            self.buckets[bucket].pop_front();
-        }
+    /// Takes the patient a [`BookingQueue::peek`] returned; the queue must not have changed
+    /// in between.
+    pub fn take(&mut self, place: Place) {
+        let taken = self.buckets[place.bucket].pop_front();
+        debug_assert_eq!(
+            taken,
+            Some(place.at),
+            "the queue changed between peek and take"
+        );
     }
 
     /// The next patient to book, taken off the queue, skipping tombstones.
     pub fn pop(&mut self, is_current: impl FnMut(PatientRef, Stage) -> bool) -> Option<PatientRef> {
-        let at = self.peek(is_current)?;
-        self.take_peeked();
+        let (at, place) = self.peek(is_current)?;
+        self.take(place);
         Some(at)
     }
 
@@ -149,6 +160,7 @@ mod tests {
             stage: Stage::AwaitingFirst,
             clock_running: true,
             contacts: 0,
+            theatre_bookings: 0,
             monitoring_left: 0,
             day_case: false,
         }

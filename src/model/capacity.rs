@@ -42,7 +42,12 @@ impl CapacityCalendar {
         bank_holidays.sort();
         CapacityCalendar {
             base: [clinic, theatre],
-            changes: scenario.calendar.changes.clone(),
+            changes: {
+                // Multiplying and adding do not commute: apply in date order (then by name).
+                let mut changes = scenario.calendar.changes.clone();
+                changes.sort_by(|a, b| (a.from, &a.name).cmp(&(b.from, &b.name)));
+                changes
+            },
             shocks: scenario
                 .calendar
                 .shocks

@@ -22,6 +22,7 @@ pub enum Once {
     DayCase,
     CaseMinutes,
     MonitoringLeft,
+    MonitoringCount,
 }
 
 /// Decisions drawn at each contact.
@@ -32,7 +33,6 @@ pub enum AtContact {
     DnaRebooked,
     Outcome,
     Procedure,
-    MonitoringCount,
     Pifu,
     PifuBooks,
     PifuRequestDay,
@@ -115,11 +115,12 @@ pub struct DurationDraw {
 
 impl DurationDraw {
     pub fn new(minutes: Minutes) -> Self {
-        let distribution = (minutes.sd > 0.0).then(|| {
-            let sigma2 = (1.0 + (minutes.sd / minutes.mean).powi(2)).ln();
-            LogNormal::new(minutes.mean.ln() - sigma2 / 2.0, sigma2.sqrt())
-                .expect("validated mean and sd give a valid lognormal")
-        });
+        // Validation keeps mean >= 1 and sd <= 1440, so sigma is finite; a degenerate case falls
+        // back to the mean rather than failing.
+        let sigma2 = (minutes.sd / minutes.mean).powi(2).ln_1p();
+        let distribution = (minutes.sd > 0.0)
+            .then(|| LogNormal::new(minutes.mean.ln() - sigma2 / 2.0, sigma2.sqrt()).ok())
+            .flatten();
         DurationDraw {
             mean: minutes.mean,
             distribution,

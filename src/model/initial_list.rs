@@ -8,7 +8,7 @@
 
 use super::booking::Order;
 use super::draws::{self, Once};
-use super::patient::{Patient, Stage};
+use super::patient::{Patient, Serial, Stage};
 use super::{Due, DueKind, Hospital};
 
 /// The census is the last day before the simulation (day -1).
@@ -41,6 +41,15 @@ pub(super) fn wait_anchors(hospital: &Hospital<'_>) -> Vec<(i64, u64)> {
     }
     anchors.push((7 * i64::from(list.longest_wait_weeks), total));
     anchors.sort();
+    // A percentile can fall on the same day as a threshold (a 92nd percentile of exactly 52
+    // weeks): one point per day, keeping the larger count, which is the one the day must hold.
+    anchors.dedup_by(|later, kept| {
+        let same_day = later.0 == kept.0;
+        if same_day {
+            kept.1 = kept.1.max(later.1);
+        }
+        same_day
+    });
     // Validation keeps the points consistent; rounding at small scales could still step back.
     let mut highest = 0;
     for anchor in &mut anchors {
@@ -53,50 +62,45 @@ pub(super) fn wait_anchors(hospital: &Hospital<'_>) -> Vec<(i64, u64)> {
 impl Hospital<'_> {
     pub(super) fn build_initial_list(&mut self) {
         let anchors = wait_anchors(self);
+        let specialties = &self.scenario.specialties;
+        let list_shares: Vec<f64> = specialties.iter().map(|s| s.list_share).collect();
+        let referral_shares: Vec<f64> = specialties.iter().map(|s| s.referral_share).collect();
         let mut placed = 0;
         let mut shortest = 0;
+        // Days strictly increase along the anchors, so each band is a non-empty day range.
         for (longest, within) in anchors {
-            let longest = longest.max(shortest);
-            for _ in placed..within {
-                let serial = self.patients.next_serial();
+            for index in placed..within {
+                let serial = Serial::starting_list(index);
                 let u = self.routing.uniform(serial, draws::once(Once::InitialWait));
                 let wait = shortest + (u * (longest - shortest + 1) as f64) as i64;
-                self.add_initial_patient(CENSUS_DAY - wait.min(longest));
+                self.add_initial_patient(serial, CENSUS_DAY - wait.min(longest), &list_shares);
             }
             placed = placed.max(within);
             shortest = longest + 1;
         }
-        let caseload = (self.scenario.initial_list.monitoring_caseload as f64
-            * self.scenario.simulation.scale)
-            .round();
-        for _ in 0..caseload as u64 {
-            self.add_monitoring_patient();
+        let scale = self.scenario.simulation.scale;
+        let caseload = (self.scenario.initial_list.monitoring_caseload as f64 * scale).round();
+        for index in 0..caseload as u64 {
+            self.add_monitoring_patient(Serial::starting_caseload(index), &referral_shares);
         }
     }
 
     /// A patient treated before the start, with follow-ups still to come: the first falls due
     /// within one follow-up interval.
-    fn add_monitoring_patient(&mut self) {
-        let serial = self.patients.next_serial();
-        let scenario = self.scenario;
+    fn add_monitoring_patient(&mut self, serial: u64, referral_shares: &[f64]) {
         let draw = |decision| self.routing.uniform(serial, draws::once(decision));
-        let shares: Vec<f64> = scenario
-            .specialties
-            .iter()
-            .map(|s| s.referral_share)
-            .collect();
-        let specialty = draws::pick(draw(Once::Specialty), &shares);
-        let mean = scenario.specialties[specialty].post_treatment_followups;
+        let specialty = draws::pick(draw(Once::Specialty), referral_shares);
+        let mean = self.scenario.specialties[specialty].post_treatment_followups;
+        let cap = u64::from(u8::MAX) - 1;
         let later = draws::poisson(
             mean,
-            u64::from(u8::MAX) - 1,
+            cap,
             &self.routing,
             serial,
             draws::once(Once::MonitoringLeft),
         );
-        let due_in = (draw(Once::InitialDueDay)
-            * self.specialties[specialty].followup_interval_days as f64)
-            as i64;
+        let interval = self.specialties[specialty].followup_interval_days as f64;
+        let due_in = (draw(Once::InitialDueDay) * interval) as i64;
         let patient = Patient {
             serial,
             clock_start_day: 0,
@@ -107,6 +111,7 @@ impl Hospital<'_> {
             stage: Stage::FollowUpScheduled,
             clock_running: false,
             contacts: 0,
+            theatre_bookings: 0,
             monitoring_left: 1 + later as u8,
             day_case: false,
         };
@@ -120,12 +125,10 @@ impl Hospital<'_> {
         );
     }
 
-    fn add_initial_patient(&mut self, clock_start_day: i64) {
-        let serial = self.patients.next_serial();
+    fn add_initial_patient(&mut self, serial: u64, clock_start_day: i64, list_shares: &[f64]) {
         let scenario = self.scenario;
         let draw = |decision| self.routing.uniform(serial, draws::once(decision));
-        let list_shares: Vec<f64> = scenario.specialties.iter().map(|s| s.list_share).collect();
-        let specialty = draws::pick(draw(Once::Specialty), &list_shares);
+        let specialty = draws::pick(draw(Once::Specialty), list_shares);
         let spec = &scenario.specialties[specialty];
         let priority = 1 + draws::pick(draw(Once::Priority), &spec.priority_shares) as u8;
         let list = &scenario.initial_list;
@@ -140,9 +143,8 @@ impl Hospital<'_> {
             _ => Stage::AwaitingAdmission,
         };
         let day_case = draw(Once::DayCase) < spec.daycase_propensity;
-        let due_in = (draw(Once::InitialDueDay)
-            * self.specialties[specialty].followup_interval_days as f64)
-            as i64;
+        let interval = self.specialties[specialty].followup_interval_days as f64;
+        let due_in = (draw(Once::InitialDueDay) * interval) as i64;
         let patient = Patient {
             serial,
             clock_start_day: clock_start_day as i32,
@@ -153,6 +155,7 @@ impl Hospital<'_> {
             stage,
             clock_running: true,
             contacts: 0,
+            theatre_bookings: 0,
             monitoring_left: 0,
             day_case,
         };

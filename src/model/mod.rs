@@ -24,7 +24,6 @@ mod waiting_list;
 pub use metrics::{metric_by_name, Metric, MetricDef, MetricKind, ReplicationResult, METRICS};
 
 use ndarray::Array2;
-use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::date::Date;
 use crate::engine::{DayAgenda, EventQueue, KeyedStream, SimDuration, SimTime, StreamKey};
@@ -160,7 +159,7 @@ pub(crate) struct Hospital<'a> {
     theatre_lists_lost: Vec<WholeUnits>,
     capacity: CapacityCalendar,
     specialties: Vec<SpecialtyModel>,
-    arrivals: Xoshiro256PlusPlus,
+    arrivals: KeyedStream,
     routing: KeyedStream,
     durations: KeyedStream,
     /// Daily probability-rate of removal other than treatment, for a patient on the list.
@@ -225,7 +224,7 @@ impl<'a> Hospital<'a> {
             theatre_lists_lost: vec![WholeUnits::default(); n],
             capacity: CapacityCalendar::new(scenario),
             specialties,
-            arrivals: streams.sequential("arrivals"),
+            arrivals: streams.keyed("arrivals"),
             routing: streams.keyed("routing"),
             durations: streams.keyed("durations"),
             removal_hazard_per_day,
@@ -430,10 +429,13 @@ impl<'a> Hospital<'a> {
         let mut row = self.results.row_mut(month);
         let mut set = |metric: Metric, value: f64| row[metric.index()] = value;
         set(Metric::RttWaitingList, census.total as f64);
-        set(
-            Metric::RttWithin18wPct,
-            percent((census.total - census.over[0]) as f64, census.total as f64),
-        );
+        // An empty list has nobody waiting over 18 weeks: the standard is met, not failed.
+        let within_18w = if census.total == 0 {
+            100.0
+        } else {
+            percent((census.total - census.over[0]) as f64, census.total as f64)
+        };
+        set(Metric::RttWithin18wPct, within_18w);
         set(Metric::RttOver18w, census.over[0] as f64);
         set(Metric::RttOver52w, census.over[1] as f64);
         set(Metric::RttOver65w, census.over[2] as f64);
@@ -597,6 +599,61 @@ mod tests {
         assert_eq!(
             hospital.on_list_by_stage.iter().sum::<u64>(),
             published.total
+        );
+    }
+
+    fn census_at_start(scenario: &Scenario) -> waiting_list::Census {
+        let mut hospital = Hospital::new(scenario, 0);
+        hospital.build_initial_list();
+        hospital.waiting.census(-1, &OVER_WEEKS)
+    }
+
+    #[test]
+    fn percentiles_on_a_threshold_day_keep_the_published_counts() {
+        // A 92nd percentile of exactly 52 weeks and a median of exactly 18 weeks put two points
+        // on one day; the counts over 18 and 52 weeks must still be exact.
+        let mut scenario = test_support::small_scenario();
+        scenario.initial_list.median_weeks = Some(18.0);
+        scenario.initial_list.p92_weeks = Some(52.0);
+        let census = census_at_start(&scenario);
+        let expected: Vec<u64> = scenario
+            .initial_list
+            .over_weeks
+            .iter()
+            .map(|&(_, n)| n)
+            .collect();
+        assert_eq!(census.over, expected);
+        assert_eq!(census.total, scenario.initial_list.total);
+    }
+
+    #[test]
+    fn three_points_on_one_day_build_without_panicking() {
+        let mut scenario = test_support::small_scenario();
+        let list = &mut scenario.initial_list;
+        list.total = 1_000;
+        list.over_weeks = vec![(18, 600), (52, 600), (65, 600), (78, 600), (104, 600)];
+        list.longest_wait_weeks = 105;
+        list.median_weeks = Some(105.0);
+        list.p92_weeks = Some(105.0);
+        let census = census_at_start(&scenario);
+        assert_eq!(census.over, vec![600; 5]);
+        assert_eq!(census.total, 1_000);
+    }
+
+    #[test]
+    fn arrivals_do_not_depend_on_other_sources_of_patients() {
+        // Common random numbers: a change to the starting caseload leaves every referral as it
+        // was, so clock starts match month by month.
+        let scenario = test_support::small_scenario();
+        let mut changed = scenario.clone();
+        changed.initial_list.monitoring_caseload *= 3;
+        let (a, b) = (run_replication(&scenario, 1), run_replication(&changed, 1));
+        let starts =
+            |r: &ReplicationResult| r.metrics.column(Metric::RttClockStarts.index()).to_vec();
+        assert_eq!(starts(&a), starts(&b));
+        assert_ne!(
+            a.metrics, b.metrics,
+            "the caseload does change clinic activity"
         );
     }
 

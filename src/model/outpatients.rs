@@ -198,7 +198,7 @@ impl Hospital<'_> {
     pub(super) fn start_monitoring(&mut self, at: PatientRef, day: i64, at_attendance: bool) {
         let patient = self.patients.current(at);
         let mean = self.scenario.specialties[patient.specialty as usize].post_treatment_followups;
-        let decision = draws::at_contact(patient.contacts, AtContact::MonitoringCount);
+        let decision = draws::once(Once::MonitoringCount);
         patient.monitoring_left = draws::poisson(
             mean,
             u64::from(u8::MAX),

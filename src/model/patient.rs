@@ -23,6 +23,29 @@ pub enum Stage {
     Left,
 }
 
+/// Builds patient serials. A serial names a patient by where they come from, not by when they
+/// were created, so a change to one source of patients (a specialty's referrals, the starting
+/// list) leaves every other patient's serial, and so their random draws, unchanged.
+pub struct Serial;
+
+impl Serial {
+    /// The `index`-th referral to `specialty` on simulated day `day`.
+    pub fn referral(day: i64, specialty: usize, index: u64) -> u64 {
+        debug_assert!((0..1 << 20).contains(&day) && specialty < 256 && index < 1 << 28);
+        (day as u64) << 36 | (specialty as u64) << 28 | index
+    }
+
+    /// The `index`-th pathway of the starting list.
+    pub fn starting_list(index: u64) -> u64 {
+        1 << 62 | index
+    }
+
+    /// The `index`-th patient of the starting monitoring caseload.
+    pub fn starting_caseload(index: u64) -> u64 {
+        2 << 62 | index
+    }
+}
+
 /// A reference to a patient that stays valid only while the patient is in the system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PatientRef {
@@ -33,7 +56,8 @@ pub struct PatientRef {
 /// One patient. Kept small: a national run holds millions.
 #[derive(Clone, Copy, Debug)]
 pub struct Patient {
-    /// Unique within a replication, in order of creation: keys the patient's random draws.
+    /// Unique within a replication and independent of the order patients are created in (see
+    /// [`Serial`]): keys the patient's random draws.
     pub serial: u64,
     /// Day the RTT clock started (negative: before the simulation).
     pub clock_start_day: i32,
@@ -47,8 +71,12 @@ pub struct Patient {
     pub stage: Stage,
     /// Whether the RTT clock is running (the patient counts on the waiting list).
     pub clock_running: bool,
-    /// Appointments and theatre bookings so far: numbers this patient's successive draws.
+    /// Outpatient appointments booked so far: numbers the draws made at each.
     pub contacts: u16,
+    /// Theatre bookings resolved by an on-the-day cancellation so far: numbers the
+    /// cancellation draws. A case bumped for lack of time keeps its number, since a bump
+    /// depends on other patients, and the patient's own luck must not.
+    pub theatre_bookings: u8,
     /// Monitoring follow-ups still to come after treatment.
     pub monitoring_left: u8,
     pub day_case: bool,
@@ -63,9 +91,8 @@ pub struct Patients {
 }
 
 impl Patients {
-    /// Adds a patient and returns a reference to it; `serial` is assigned here.
+    /// Adds a patient and returns a reference to it.
     pub fn admit(&mut self, mut patient: Patient) -> PatientRef {
-        patient.serial = self.created;
         self.created += 1;
         if let Some(index) = self.free.pop() {
             let slot = &mut self.slots[index as usize];
@@ -116,11 +143,6 @@ impl Patients {
         self.free.push(at.index);
     }
 
-    /// The serial the next admitted patient will get (to draw its attributes first).
-    pub fn next_serial(&self) -> u64 {
-        self.created
-    }
-
     /// Patients created so far (the initial list and every referral).
     pub fn created(&self) -> u64 {
         self.created
@@ -148,18 +170,33 @@ mod tests {
             stage: Stage::AwaitingFirst,
             clock_running: true,
             contacts: 0,
+            theatre_bookings: 0,
             monitoring_left: 0,
             day_case: false,
         }
     }
 
     #[test]
+    fn serials_of_different_sources_never_collide() {
+        let a = Serial::referral(3_652, 199, (1 << 28) - 1);
+        assert!(a < Serial::starting_list(0));
+        assert!(Serial::starting_list(u32::MAX as u64) < Serial::starting_caseload(0));
+        assert_ne!(Serial::referral(1, 0, 0), Serial::referral(0, 1, 0));
+    }
+
+    #[test]
     fn stale_references_are_recognised_after_reuse() {
         let mut patients = Patients::default();
-        let first = patients.admit(patient());
+        let first = patients.admit(Patient {
+            serial: 0,
+            ..patient()
+        });
         patients.discharge(first);
         assert!(patients.get(first).is_none());
-        let second = patients.admit(patient());
+        let second = patients.admit(Patient {
+            serial: 1,
+            ..patient()
+        });
         assert_eq!(second.index, first.index, "slot reused");
         assert!(patients.get(first).is_none(), "old reference stays stale");
         assert_eq!(patients.get(second).map(|p| p.serial), Some(1));

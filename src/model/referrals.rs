@@ -6,7 +6,7 @@ use rand_distr::{Distribution, Poisson};
 
 use super::booking::Order;
 use super::draws::{self, Once};
-use super::patient::{Patient, Stage};
+use super::patient::{Patient, Serial, Stage};
 use super::Hospital;
 
 impl Hospital<'_> {
@@ -35,19 +35,22 @@ impl Hospital<'_> {
             if lambda <= 0.0 {
                 continue;
             }
+            // Each (day, specialty) count has its own generator, so a change to one specialty's
+            // demand leaves every other specialty's arrivals as they were.
+            let mut rng = self.arrivals.rng(day as u64, specialty as u64);
             let count: f64 = Poisson::new(lambda)
                 .expect("positive finite rate")
-                .sample(&mut self.arrivals);
-            for _ in 0..count as u64 {
-                self.new_referral(specialty, day);
+                .sample(&mut rng);
+            for index in 0..count as u64 {
+                self.new_referral(specialty, day, index);
             }
         }
     }
 
-    fn new_referral(&mut self, specialty: usize, day: i64) {
+    fn new_referral(&mut self, specialty: usize, day: i64, index: u64) {
         self.handled += 1;
         self.tally.clock_starts += 1;
-        let serial = self.patients.next_serial();
+        let serial = Serial::referral(day, specialty, index);
         let shares = &self.scenario.specialties[specialty].priority_shares;
         let priority = 1 + draws::pick(
             self.routing.uniform(serial, draws::once(Once::Priority)),
@@ -63,6 +66,7 @@ impl Hospital<'_> {
             stage: Stage::AwaitingFirst,
             clock_running: true,
             contacts: 0,
+            theatre_bookings: 0,
             monitoring_left: 0,
             day_case: false,
         };

@@ -60,7 +60,7 @@ impl Hospital<'_> {
         let mut expected = 0.0;
         loop {
             let patients = &self.patients;
-            let Some(at) = self.admission_queues[specialty]
+            let Some((at, place)) = self.admission_queues[specialty]
                 .peek(|at, stage| Self::is_waiting(patients, at, stage))
             else {
                 break;
@@ -69,7 +69,7 @@ impl Hospital<'_> {
             if !booked.is_empty() && expected + minutes / 2.0 > budget {
                 break;
             }
-            self.admission_queues[specialty].take_peeked();
+            self.admission_queues[specialty].take(place);
             expected += minutes;
             booked.push(at);
         }
@@ -108,13 +108,18 @@ impl Hospital<'_> {
         for at in booked.drain(..) {
             self.handled += 1;
             let patient = self.patients.current(at);
-            patient.contacts = patient.contacts.saturating_add(1);
-            let (serial, contact, day_case) = (patient.serial, patient.contacts, patient.day_case);
-            let cancelled = self.routing.uniform(
-                serial,
-                draws::at_contact(contact, AtContact::CancelledOnDay),
-            ) < cancel_rate;
-            if cancelled || clock >= last_start {
+            let (serial, booking, day_case) =
+                (patient.serial, patient.theatre_bookings, patient.day_case);
+            let cancel_draw = draws::at_contact(u16::from(booking), AtContact::CancelledOnDay);
+            if self.routing.uniform(serial, cancel_draw) < cancel_rate {
+                patient.theatre_bookings = booking.saturating_add(1);
+                self.tally.cancelled_on_day += 1;
+                back_to_list.push(at);
+                continue;
+            }
+            if clock >= last_start {
+                // Bumped for lack of time, also a cancellation on the day. The patient's own
+                // draws stay as they were: a bump depends on other patients.
                 self.tally.cancelled_on_day += 1;
                 back_to_list.push(at);
                 continue;

@@ -681,7 +681,13 @@ fn referrals(c: &mut Checker, raw: RawReferrals) -> Option<Referrals> {
 }
 
 fn removals(c: &mut Checker, raw: RawRemovals) -> Option<Removals> {
-    let rate = c.share(&["removals", "monthly_rate"], raw.monthly_rate);
+    // A rate of 1 would remove everyone at once: it is a hazard, not a share to be met.
+    let rate = c.number(
+        &["removals", "monthly_rate"],
+        raw.monthly_rate,
+        |x| (0.0..1.0).contains(&x),
+        "a share from 0 up to (not including) 1",
+    );
     Some(Removals {
         monthly_rate: rate?,
     })
@@ -755,6 +761,9 @@ fn theatres(c: &mut Checker, raw: RawTheatres) -> Option<Theatres> {
     })
 }
 
+/// The model keeps a patient's specialty in one byte.
+const MAX_SPECIALTIES: usize = 200;
+
 fn specialties(
     c: &mut Checker,
     raw: Option<BTreeMap<String, RawSpecialty>>,
@@ -770,6 +779,16 @@ fn specialties(
             "at least one specialty, a table like [specialties.general_surgery]",
         );
         c.problems.push(problem);
+        return None;
+    }
+    if raw.len() > MAX_SPECIALTIES {
+        c.bad(
+            &path,
+            format!(
+                "expected at most {MAX_SPECIALTIES} specialties, not {}",
+                raw.len()
+            ),
+        );
         return None;
     }
     let mut list = Vec::new();
@@ -836,8 +855,8 @@ fn minutes(c: &mut Checker, path: &[&str], raw: Option<RawMinutes>) -> Option<Mi
     let mean = c.number(
         &key("mean"),
         raw.mean,
-        |x| x > 0.0 && x <= MAX_MINUTES,
-        "a number of minutes above 0 and at most 1440",
+        |x| (1.0..=MAX_MINUTES).contains(&x),
+        "a number of minutes from 1 to 1440",
     );
     let sd = c.number(
         &key("sd"),
