@@ -93,7 +93,9 @@ fn bad_snippets_give_precise_messages() {
         // Ranges
         ("negative minutes", &[("session_minutes = 240", "session_minutes = -40")], "case.toml:44:1: theatres.session_minutes = -40: expected a number of minutes from 1 to 1440"),
         ("probability above 1", &[("dna_rate = 0.07", "dna_rate = 1.5")], "outpatients.dna_rate = 1.5: expected a share from 0 to 1"),
-        ("nan", &[("monthly_rate = 0.031", "monthly_rate = nan")], "removals.monthly_rate = nan: expected a share from 0 to 1"),
+        ("removal rate of 1", &[("monthly_rate = 0.031", "monthly_rate = 1.0")], "removals.monthly_rate = 1.0: expected a share from 0 up to (not including) 1"),
+        ("tiny case time", &[("daycase_minutes = { mean = 70, sd = 30 }", "daycase_minutes = { mean = 0.001, sd = 30 }")], "daycase_minutes.mean = 0.001: expected a number of minutes from 1 to 1440"),
+        ("nan", &[("monthly_rate = 0.031", "monthly_rate = nan")], "removals.monthly_rate = nan: expected a share from 0 up to (not including) 1"),
         ("inf", &[("per_day = 57500", "per_day = inf")], "referrals.per_day = inf: expected a number from 0 to 10000000"),
         ("absurd referrals", &[("per_day = 57500", "per_day = 1e12")], "referrals.per_day = 1000000000000.0: expected a number from 0 to 10000000"),
         ("growth", &[("annual_growth = 0.03", "annual_growth = 2")], "referrals.annual_growth = 2: expected a yearly growth from -0.5 to 1"),
@@ -490,4 +492,18 @@ fn text_extends_relative_to_the_current_folder() {
     );
     assert_eq!(s.removals.monthly_rate, 0.02);
     assert_eq!(s.outpatients.dna_rate, 0.07);
+}
+
+#[test]
+fn too_many_specialties_are_refused_before_anything_runs() {
+    // The model keeps a specialty in one byte; the limit is checked, not wrapped around.
+    let mut text = fixture();
+    for i in 0..200 {
+        text.push_str(&format!("\n[specialties.extra_{i}]\nreferral_share = 0\n"));
+    }
+    let err = problems(&text);
+    assert!(
+        err.contains("specialties: expected at most 200 specialties, not 202"),
+        "{err}"
+    );
 }
