@@ -503,7 +503,7 @@ fn too_many_specialties_are_refused_before_anything_runs() {
     }
     let err = problems(&text);
     assert!(
-        err.contains("specialties: expected at most 200 specialties, not 202"),
+        err.contains("expected at most 200 specialties, not 202"),
         "{err}"
     );
 }
