@@ -109,6 +109,10 @@ pub struct ReplicationResult {
     pub metrics: Array2<f64>,
     /// The waiting list the replication started from, at full size.
     pub initial_waiting_list: f64,
+    /// Pathways by whole weeks waited, at full size: row 0 is the starting list (the day
+    /// before the first simulated day), row `m` the end of month `m`; column `w` counts waits
+    /// of `w` whole weeks, and the last column everything longer.
+    pub wait_weeks: Array2<f64>,
     /// Events handled: engine events, agenda items and per-patient session activities.
     pub events: u64,
     /// Patients simulated: the initial list plus every referral.

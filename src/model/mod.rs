@@ -168,6 +168,8 @@ pub(crate) struct Hospital<'a> {
     on_list_by_stage: [u64; 3],
     tally: MonthTally,
     results: Array2<f64>,
+    /// Pathways by whole weeks waited: row 0 at the start, then each month end.
+    wait_weeks: Array2<f64>,
     initial_list_size: u64,
     /// Engine events, agenda items and patient activities handled.
     handled: u64,
@@ -231,6 +233,11 @@ impl<'a> Hospital<'a> {
             on_list_by_stage: [0; 3],
             tally: MonthTally::default(),
             results: Array2::zeros((scenario.simulation.months as usize, METRICS.len())),
+            // Anyone on the list has waited at most the longest starting wait plus the horizon.
+            wait_weeks: Array2::zeros((
+                scenario.simulation.months as usize + 1,
+                scenario.initial_list.longest_wait_weeks as usize + horizon_days as usize / 7 + 2,
+            )),
             initial_list_size: 0,
             handled: 0,
         }
@@ -239,6 +246,7 @@ impl<'a> Hospital<'a> {
     fn run(&mut self) {
         self.build_initial_list();
         self.initial_list_size = self.waiting.total();
+        self.record_wait_weeks(0, -1);
         self.events
             .push(SimTime::start_of_day(0), Event::DayStart(0));
         while let Some((time, event)) = self.events.pop() {
@@ -413,8 +421,17 @@ impl<'a> Hospital<'a> {
 
     // --- Month end ---------------------------------------------------------------------------
 
+    fn record_wait_weeks(&mut self, row: usize, census_day: i64) {
+        let weeks = self.wait_weeks.ncols() - 1;
+        let histogram = self.waiting.weeks_histogram(census_day, weeks);
+        for (cell, count) in self.wait_weeks.row_mut(row).iter_mut().zip(histogram) {
+            *cell = count as f64;
+        }
+    }
+
     fn close_month(&mut self, month: usize) {
         let census_day = self.month_ends[month].days_since(self.start);
+        self.record_wait_weeks(month + 1, census_day);
         let census = self.waiting.census(census_day, &OVER_WEEKS);
         let tally = std::mem::take(&mut self.tally);
         let percent = |part: f64, whole: f64| {
@@ -524,9 +541,11 @@ impl<'a> Hospital<'a> {
                 self.results.column_mut(column).mapv_inplace(|v| v / scale);
             }
         }
+        self.wait_weeks.mapv_inplace(|v| v / scale);
         ReplicationResult {
             replication,
             metrics: self.results,
+            wait_weeks: self.wait_weeks,
             initial_waiting_list: self.initial_list_size as f64 / scale,
             events: self.handled,
             patients: self.patients.created(),

@@ -98,6 +98,21 @@ impl WaitingList {
     }
 }
 
+impl WaitingList {
+    /// Pathways by whole weeks waited at the end of `census_day`: entry `w` counts waits of
+    /// `7w` to `7w + 6` days. Waits of `weeks` weeks or more land in the last entry.
+    pub fn weeks_histogram(&self, census_day: i64, weeks: usize) -> Vec<u64> {
+        let mut histogram = vec![0u64; weeks + 1];
+        for (i, &count) in self.counts.iter().enumerate() {
+            if count > 0 {
+                let wait_days = (census_day - (self.first_day + i as i64)).max(0);
+                histogram[((wait_days / 7) as usize).min(weeks)] += count;
+            }
+        }
+        histogram
+    }
+}
+
 /// The wait (in weeks) below which a share `q` of pathways lie, interpolated within the day as
 /// the published statistics interpolate within weekly bands. `waits` is in decreasing order.
 fn quantile_weeks(waits: &[(i64, u64)], total: u64, q: f64) -> f64 {
@@ -139,6 +154,19 @@ mod tests {
         );
         list.stop_clock(-365);
         assert_eq!(list.census(0, &[52]).over, vec![0]);
+    }
+
+    #[test]
+    fn histogram_counts_whole_weeks_waited() {
+        let mut list = WaitingList::new(-100, 0);
+        for day in [0, -6, -7, -13, -14, -99] {
+            list.start_clock(day);
+        }
+        assert_eq!(
+            list.weeks_histogram(0, 3),
+            vec![2, 2, 1, 1],
+            "waits of 0-6, 7-13, 14-20 days and 99 (capped)"
+        );
     }
 
     #[test]

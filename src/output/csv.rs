@@ -11,6 +11,7 @@ use crate::targets::TargetOutcome;
 use super::{fmt_num, fmt_stat};
 
 pub const MONTHLY_HEADER: &str = "scenario,replication,month,period_end,metric,value";
+pub const WAITS_HEADER: &str = "scenario,replication,month,period_end,weeks,pathways";
 pub const SUMMARY_HEADER: &str = "scenario,month,period_end,metric,mean,sd,p05,p50,p95";
 pub const TARGETS_HEADER: &str =
     "scenario,target,metric,comparison,threshold,deadline,mean,p05,p95,p_met,verdict";
@@ -36,6 +37,41 @@ pub fn monthly_csv(
                     r + 1,
                     m + 1,
                     metric.name
+                )
+                .expect("writing to a String cannot fail");
+            }
+        }
+    }
+    out
+}
+
+/// One row per replication, month (0 is the starting list, dated the day before the first
+/// simulated day) and whole weeks waited: the waiting-time distribution. The last `weeks` row
+/// of each month counts that many weeks or more.
+pub fn waits_csv(
+    scenario: &str,
+    month_ends: &[Date],
+    replications: &[ReplicationResult],
+) -> String {
+    let name = field(scenario);
+    let mut out = String::new();
+    out.push_str(WAITS_HEADER);
+    out.push('\n');
+    let census_days: Vec<Date> = month_ends
+        .first()
+        .map(|end| end.first_of_month().add_days(-1))
+        .into_iter()
+        .chain(month_ends.iter().copied())
+        .collect();
+    for (r, rep) in replications.iter().enumerate() {
+        for (m, row) in rep.wait_weeks.rows().into_iter().enumerate() {
+            for (weeks, &pathways) in row.iter().enumerate() {
+                writeln!(
+                    out,
+                    "{name},{},{m},{},{weeks},{}",
+                    r + 1,
+                    census_days[m],
+                    fmt_num(pathways)
                 )
                 .expect("writing to a String cannot fail");
             }

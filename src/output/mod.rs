@@ -12,7 +12,8 @@ mod manifest;
 mod writer;
 
 pub use csv::{
-    monthly_csv, summary_csv, targets_csv, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
+    monthly_csv, summary_csv, targets_csv, waits_csv, MONTHLY_HEADER, SUMMARY_HEADER,
+    TARGETS_HEADER, WAITS_HEADER,
 };
 pub use manifest::{scenario_hash, Manifest, Timings};
 pub use writer::{check_destination, write_atomic, write_result_folder, OutputError};
@@ -76,6 +77,10 @@ pub fn result_files(
         (
             "targets.csv",
             targets_csv(&scenario.name, outcomes).into_bytes(),
+        ),
+        (
+            "waits.csv",
+            waits_csv(&scenario.name, &month_ends, &run.replications).into_bytes(),
         ),
     ]
 }

@@ -132,6 +132,30 @@ fn run_on_the_icb_example_writes_the_contract_and_conserves_the_list() {
         }
     }
 
+    // waits.csv: each month's distribution adds up to the list (month 0 to the starting list).
+    let waits = fs::read_to_string(folder.join("waits.csv")).unwrap();
+    let mut totals: BTreeMap<(u32, u32), f64> = BTreeMap::new();
+    for line in waits.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        *totals
+            .entry((f[1].parse().unwrap(), f[2].parse().unwrap()))
+            .or_default() += f[5].parse::<f64>().unwrap();
+    }
+    assert!(
+        waits.contains("example-icb,1,0,2024-03-31,0,"),
+        "month 0 is dated the census day"
+    );
+    for r in 1..=3 {
+        assert_eq!(totals[&(r, 0)], initial);
+        for m in 1..=12 {
+            assert_eq!(
+                totals[&(r, m)],
+                value(r, m, Metric::RttWaitingList),
+                "replication {r}, month {m}"
+            );
+        }
+    }
+
     // Every target of the catalogue is in targets.csv, modelled or not.
     let targets = fs::read_to_string(folder.join("targets.csv")).unwrap();
     assert_eq!(targets.lines().count(), 1 + 12);
@@ -172,7 +196,13 @@ fn one_thread_and_two_threads_give_byte_identical_results() {
             .assert()
             .success();
     }
-    for file in ["scenario.toml", "monthly.csv", "summary.csv", "targets.csv"] {
+    for file in [
+        "scenario.toml",
+        "monthly.csv",
+        "summary.csv",
+        "targets.csv",
+        "waits.csv",
+    ] {
         let one = fs::read(out.path().join("1/example-icb").join(file)).unwrap();
         let two = fs::read(out.path().join("2/example-icb").join(file)).unwrap();
         assert!(one == two, "{file} differs between -j 1 and -j 2");

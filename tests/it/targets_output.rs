@@ -38,6 +38,7 @@ fn replication(
         replication: number,
         metrics,
         initial_waiting_list: initial,
+        wait_weeks: Array2::zeros((months + 1, 3)),
         events: 0,
         patients: 0,
     }
