@@ -150,20 +150,15 @@ mod tests {
     use super::*;
 
     fn patient(priority: u8, clock_start_day: i32, queued_day: i32) -> Patient {
-        Patient {
-            serial: 0,
-            clock_start_day,
-            queued_day,
-            generation: 0,
-            specialty: 0,
+        let mut patient = Patient::on_pathway(
+            0,
+            0,
             priority,
-            stage: Stage::AwaitingFirst,
-            clock_running: true,
-            contacts: 0,
-            theatre_bookings: 0,
-            monitoring_left: 0,
-            day_case: false,
-        }
+            i64::from(clock_start_day),
+            Stage::AwaitingFirst,
+        );
+        patient.queued_day = queued_day;
+        patient
     }
 
     fn order_of(order: Order, patients: &[Patient]) -> Vec<u32> {

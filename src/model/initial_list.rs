@@ -101,19 +101,11 @@ impl Hospital<'_> {
         );
         let interval = self.specialties[specialty].followup_interval_days as f64;
         let due_in = (draw(Once::InitialDueDay) * interval) as i64;
+        // Treated before the start: no clock runs.
         let patient = Patient {
-            serial,
-            clock_start_day: 0,
-            queued_day: 0,
-            generation: 0,
-            specialty: specialty as u8,
-            priority: 4,
-            stage: Stage::FollowUpScheduled,
             clock_running: false,
-            contacts: 0,
-            theatre_bookings: 0,
             monitoring_left: 1 + later as u8,
-            day_case: false,
+            ..Patient::on_pathway(serial, specialty, 4, 0, Stage::FollowUpScheduled)
         };
         let at = self.patients.admit(patient);
         self.agenda.add(
@@ -146,18 +138,8 @@ impl Hospital<'_> {
         let interval = self.specialties[specialty].followup_interval_days as f64;
         let due_in = (draw(Once::InitialDueDay) * interval) as i64;
         let patient = Patient {
-            serial,
-            clock_start_day: clock_start_day as i32,
-            queued_day: clock_start_day as i32,
-            generation: 0,
-            specialty: specialty as u8,
-            priority,
-            stage,
-            clock_running: true,
-            contacts: 0,
-            theatre_bookings: 0,
-            monitoring_left: 0,
             day_case,
+            ..Patient::on_pathway(serial, specialty, priority, clock_start_day, stage)
         };
         let at = self.start_pathway(patient, 0);
         let order = Order::Policy(self.policy());

@@ -82,6 +82,32 @@ pub struct Patient {
     pub day_case: bool,
 }
 
+impl Patient {
+    /// A patient with a running RTT clock who has had no contact yet.
+    pub fn on_pathway(
+        serial: u64,
+        specialty: usize,
+        priority: u8,
+        clock_start_day: i64,
+        stage: Stage,
+    ) -> Patient {
+        Patient {
+            serial,
+            clock_start_day: clock_start_day as i32,
+            queued_day: clock_start_day as i32,
+            generation: 0,
+            specialty: specialty as u8,
+            priority,
+            stage,
+            clock_running: true,
+            contacts: 0,
+            theatre_bookings: 0,
+            monitoring_left: 0,
+            day_case: false,
+        }
+    }
+}
+
 /// All patients in the system.
 #[derive(Default)]
 pub struct Patients {
@@ -160,20 +186,7 @@ mod tests {
     use super::*;
 
     fn patient() -> Patient {
-        Patient {
-            serial: 0,
-            clock_start_day: 0,
-            queued_day: 0,
-            generation: 0,
-            specialty: 0,
-            priority: 4,
-            stage: Stage::AwaitingFirst,
-            clock_running: true,
-            contacts: 0,
-            theatre_bookings: 0,
-            monitoring_left: 0,
-            day_case: false,
-        }
+        Patient::on_pathway(0, 0, 4, 0, Stage::AwaitingFirst)
     }
 
     #[test]

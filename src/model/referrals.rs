@@ -56,20 +56,7 @@ impl Hospital<'_> {
             self.routing.uniform(serial, draws::once(Once::Priority)),
             shares,
         ) as u8;
-        let patient = Patient {
-            serial,
-            clock_start_day: day as i32,
-            queued_day: day as i32,
-            generation: 0,
-            specialty: specialty as u8,
-            priority,
-            stage: Stage::AwaitingFirst,
-            clock_running: true,
-            contacts: 0,
-            theatre_bookings: 0,
-            monitoring_left: 0,
-            day_case: false,
-        };
+        let patient = Patient::on_pathway(serial, specialty, priority, day, Stage::AwaitingFirst);
         let at = self.start_pathway(patient, day);
         let order = Order::Policy(self.policy());
         self.first_queues[specialty].push(at, self.patients.current(at), order);
