@@ -58,6 +58,8 @@ pub struct Scenario {
     /// At least one; in the order of their names (sorted), which fixes stream order.
     pub specialties: Vec<Specialty>,
     pub calendar: Calendar,
+    pub diagnostics: Diagnostics,
+    pub cancer: Cancer,
     /// The resolved scenario as one TOML table (extends merged, overrides applied): written to
     /// `scenario.toml` in the result folder, and hashed for the manifest.
     pub resolved: toml::Table,
@@ -182,8 +184,9 @@ pub struct Specialty {
     pub first_outcomes: Outcomes,
     pub followup_outcomes: Outcomes,
     pub followup_interval_weeks: f64,
-    /// Time a diagnostic test takes to come back, until diagnostics are modelled with capacity.
-    pub diagnostic_turnaround_weeks: f64,
+    /// Which test a diagnostic outcome asks for: shares by [`TestType`], in `TestType::ALL`
+    /// order, summing to 1.
+    pub diagnostic_mix: [f64; TestType::COUNT],
     /// Mean number of monitoring follow-ups after treatment (outpatient or admitted).
     pub post_treatment_followups: f64,
     /// Share of follow-up attendances with a procedure.
@@ -205,15 +208,21 @@ pub struct Specialty {
 pub enum Resource {
     ClinicSlots,
     TheatreLists,
+    /// Diagnostic tests of one or all [`TestType`]s.
+    DiagnosticTests,
+    /// First non-surgical cancer treatments (chemotherapy, radiotherapy).
+    CancerTreatments,
 }
 
 impl Resource {
-    pub const NAMES: [&'static str; 2] = ["clinic_slots", "theatre_lists"];
+    pub const NAMES: [&'static str; 4] = ["clinic_slots", "theatre_lists", "diagnostic_tests", "cancer_treatments"];
 
     pub fn name(self) -> &'static str {
         match self {
             Resource::ClinicSlots => Self::NAMES[0],
             Resource::TheatreLists => Self::NAMES[1],
+            Resource::DiagnosticTests => Self::NAMES[2],
+            Resource::CancerTreatments => Self::NAMES[3],
         }
     }
 
@@ -221,9 +230,125 @@ impl Resource {
         match name {
             "clinic_slots" => Some(Resource::ClinicSlots),
             "theatre_lists" => Some(Resource::TheatreLists),
+            "diagnostic_tests" => Some(Resource::DiagnosticTests),
+            "cancer_treatments" => Some(Resource::CancerTreatments),
             _ => None,
         }
     }
+}
+
+/// The diagnostic modalities plansim models: the 15 DM01 key tests grouped by where they are
+/// done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestType {
+    Mri,
+    Ct,
+    /// Non-obstetric ultrasound.
+    Ultrasound,
+    /// Colonoscopy, flexi-sigmoidoscopy, gastroscopy and cystoscopy.
+    Endoscopy,
+    /// Physiological measurement: echocardiography, sleep studies, urodynamics, audiology and
+    /// the other DM01 physiological tests.
+    Physiological,
+}
+
+impl TestType {
+    pub const COUNT: usize = 5;
+    pub const ALL: [TestType; 5] =
+        [TestType::Mri, TestType::Ct, TestType::Ultrasound, TestType::Endoscopy, TestType::Physiological];
+    pub const NAMES: [&'static str; 5] = ["mri", "ct", "ultrasound", "endoscopy", "physiological"];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// A lognormal number of days given by its mean and standard deviation (fixed if sd is 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Days {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// Diagnostic capacity and demand (`[diagnostics]`).
+#[derive(Clone, Debug)]
+pub struct Diagnostics {
+    /// Days from a test to its report reaching the clinician who asked for it.
+    pub report_days: f64,
+    /// One per test type, in `TestType::ALL` order.
+    pub tests: Vec<DiagnosticTest>,
+}
+
+/// One modality (`[diagnostics.tests.mri]` ...).
+#[derive(Clone, Debug)]
+pub struct DiagnosticTest {
+    pub test: TestType,
+    /// Tests a week, done seven days a week (a seventh each day; none on bank holidays).
+    pub tests_per_week: f64,
+    /// Requests a day from GP direct access and other routes outside the modelled pathways,
+    /// on weekdays (Monday to Friday).
+    pub direct_requests_per_weekday: f64,
+    /// Share of direct requests that are urgent (booked after cancer, before routine).
+    pub urgent_share: f64,
+    /// The DM01 waiting list for this test on the day before the start, and how many of them
+    /// had waited 6 weeks or more.
+    pub initial_waiting: u64,
+    pub initial_over_6_weeks: u64,
+    /// The longest wait on the starting list, in weeks (more than 6).
+    pub initial_longest_weeks: u32,
+}
+
+/// Urgent suspected-cancer pathways (`[cancer]`).
+#[derive(Clone, Debug)]
+pub struct Cancer {
+    /// Urgent suspected-cancer referrals per weekday (Monday to Friday), all tumour groups;
+    /// they grow with `referrals.annual_growth`.
+    pub referrals_per_weekday: f64,
+    /// Whether cancer patients go ahead of elective patients in shared clinics, diagnostics and
+    /// theatres. Turned off, they queue like elective patients (priority 2 by referral date).
+    pub priority: bool,
+    /// From the last test (or the first appointment if no test) to being told the diagnosis
+    /// or that cancer is ruled out.
+    pub diagnosis_days: Days,
+    /// From diagnosis to the decision to treat (staging, multidisciplinary team).
+    pub decision_days: Days,
+    /// From the decision to treat to being ready for treatment (pre-operative assessment,
+    /// treatment planning); the patient then waits for capacity.
+    pub treatment_lead_days: Days,
+    pub surgery_minutes: Minutes,
+    /// First non-surgical treatments a week (planned Monday to Friday).
+    pub non_surgical_per_week: f64,
+    /// Mean waits assumed for steps taken before the start, to build the pathways in progress
+    /// on the first day (the starting PTL): first appointment, each test, treatment.
+    pub prestart_first_appointment_days: f64,
+    pub prestart_test_days: f64,
+    pub prestart_treatment_days: f64,
+    /// At least one; ordered by name.
+    pub tumour_groups: Vec<TumourGroup>,
+}
+
+/// One tumour group (`[cancer.tumour_groups.lower_gi]` ...).
+#[derive(Clone, Debug)]
+pub struct TumourGroup {
+    pub name: String,
+    /// Share of urgent referrals; across tumour groups they sum to 1.
+    pub referral_share: f64,
+    /// Index into `Scenario::specialties`: whose clinics and theatres the group uses.
+    pub specialty: usize,
+    /// Share needing a diagnostic test after the first appointment, and the share of those
+    /// needing a second test.
+    pub test_share: f64,
+    pub second_test_share: f64,
+    /// Which test: shares by [`TestType`], in `TestType::ALL` order, summing to 1.
+    pub test_mix: [f64; TestType::COUNT],
+    /// Share of referrals diagnosed with cancer.
+    pub conversion_rate: f64,
+    /// Share of those whose first treatment is surgery (the rest are treated non-surgically).
+    pub surgery_share: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -241,7 +366,8 @@ pub struct CapacityChange {
     pub name: String,
     pub from: Date,
     pub resource: Resource,
-    /// Index into `Scenario::specialties`; `None` for all.
+    /// Index into `Scenario::specialties`, or into `TestType::ALL` for diagnostic tests;
+    /// `None` for all (and always `None` for cancer treatments).
     pub specialty: Option<usize>,
     pub amount: ChangeAmount,
 }
