@@ -10,10 +10,10 @@
 
 use std::collections::VecDeque;
 
-use super::patient::{Patient, PatientRef, Stage};
+use super::patient::{Pathway, Patient, PatientRef, Stage};
 use crate::scenario::BookingPolicy;
 
-/// Ranks 0 (orders without priority) and 1 to 4 (clinical priority).
+/// Ranks 0 (cancer, or orders without rank) to 4 (clinical priority 4).
 const RANKS: usize = 5;
 
 pub struct BookingQueue {
@@ -35,13 +35,59 @@ pub struct Place {
     at: PatientRef,
 }
 
-/// How a queue ranks its patients.
+/// Which kind of queue a patient joins; each ranks patients its own way (see [`BookingRules`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Order {
-    /// By the booking policy (first appointments, the admitted list).
-    Policy(BookingPolicy),
-    /// By the day the patient became due (follow-ups are booked in due order).
-    DueDate,
+pub enum QueueKind {
+    FirstAppointment,
+    FollowUp,
+    Admission,
+    Test,
+    CancerTreatment,
+}
+
+/// How every queue of a replication ranks its patients: lowest `(rank, day)` first, then first
+/// in, first out.
+///
+/// - Follow-ups and non-surgical cancer treatment: by the day the patient became due.
+/// - Cancer patients, when `cancer_priority` is on: rank 0 everywhere, by the day they joined.
+/// - First appointments and the admitted list, by the booking policy: clinical priority then
+///   RTT clock start; RTT clock start alone; or the day the patient joined the queue.
+/// - Tests: urgent requests (rank 1) before routine ones (rank 2), each by request day (the
+///   DM01 6-week clock); under `longest_wait_first`, RTT patients by their RTT clock start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BookingRules {
+    pub policy: BookingPolicy,
+    pub cancer_priority: bool,
+}
+
+impl BookingRules {
+    pub fn key(&self, patient: &Patient, queue: QueueKind) -> (u8, i32) {
+        let cancer_first = self.cancer_priority && patient.pathway == Pathway::Cancer;
+        match queue {
+            QueueKind::FollowUp | QueueKind::CancerTreatment => (0, patient.queued_day),
+            _ if cancer_first => (0, patient.queued_day),
+            QueueKind::Test => {
+                let rank = if patient.urgent { 1 } else { 2 };
+                let longest_first =
+                    self.policy == BookingPolicy::LongestWaitFirst && patient.clock_running;
+                (
+                    rank,
+                    if longest_first {
+                        patient.clock_start_day
+                    } else {
+                        patient.queued_day
+                    },
+                )
+            }
+            QueueKind::FirstAppointment | QueueKind::Admission => match self.policy {
+                BookingPolicy::PriorityThenLongestWait => {
+                    (patient.priority, patient.clock_start_day)
+                }
+                BookingPolicy::LongestWaitFirst => (1, patient.clock_start_day),
+                BookingPolicy::FirstComeFirstServed => (1, patient.queued_day),
+            },
+        }
+    }
 }
 
 impl BookingQueue {
@@ -59,20 +105,9 @@ impl BookingQueue {
         }
     }
 
-    pub fn push(&mut self, at: PatientRef, patient: &Patient, order: Order) {
-        debug_assert_eq!(
-            patient.stage, self.stage,
-            "patient queued at the wrong stage"
-        );
-        let (rank, day) = match order {
-            Order::Policy(BookingPolicy::PriorityThenLongestWait) => {
-                (patient.priority, patient.clock_start_day)
-            }
-            Order::Policy(BookingPolicy::LongestWaitFirst) => (0, patient.clock_start_day),
-            Order::Policy(BookingPolicy::FirstComeFirstServed) | Order::DueDate => {
-                (0, patient.queued_day)
-            }
-        };
+    /// Queues `at` with its `(rank, day)` key from [`BookingRules::key`].
+    pub fn push(&mut self, at: PatientRef, stage: Stage, (rank, day): (u8, i32)) {
+        debug_assert_eq!(stage, self.stage, "patient queued at the wrong stage");
         let offset = i64::from(day) - self.first_day;
         assert!(
             offset >= 0 && (offset as usize) < self.days && usize::from(rank) < RANKS,
@@ -161,7 +196,7 @@ mod tests {
         patient
     }
 
-    fn order_of(order: Order, patients: &[Patient]) -> Vec<u32> {
+    fn order_of(rules: BookingRules, kind: QueueKind, patients: &[Patient]) -> Vec<u32> {
         let mut queue = BookingQueue::new(Stage::AwaitingFirst, -400, 10);
         for (i, p) in patients.iter().enumerate() {
             queue.push(
@@ -169,13 +204,20 @@ mod tests {
                     index: i as u32,
                     generation: 0,
                 },
-                p,
-                order,
+                Stage::AwaitingFirst,
+                rules.key(p, kind),
             );
         }
         std::iter::from_fn(|| queue.pop(|_, _| true))
             .map(|r| r.index)
             .collect()
+    }
+
+    fn rules(policy: BookingPolicy) -> BookingRules {
+        BookingRules {
+            policy,
+            cancer_priority: true,
+        }
     }
 
     #[test]
@@ -188,20 +230,70 @@ mod tests {
             patient(4, -20, 1),
             patient(4, -20, 1),
         ];
-        let priority = Order::Policy(BookingPolicy::PriorityThenLongestWait);
-        assert_eq!(order_of(priority, &patients), [1, 0, 2, 3]);
+        let first = QueueKind::FirstAppointment;
         assert_eq!(
-            order_of(Order::Policy(BookingPolicy::LongestWaitFirst), &patients),
+            order_of(
+                rules(BookingPolicy::PriorityThenLongestWait),
+                first,
+                &patients
+            ),
+            [1, 0, 2, 3]
+        );
+        assert_eq!(
+            order_of(rules(BookingPolicy::LongestWaitFirst), first, &patients),
             [0, 2, 3, 1]
         );
         assert_eq!(
+            order_of(rules(BookingPolicy::FirstComeFirstServed), first, &patients),
+            [2, 3, 1, 0]
+        );
+        assert_eq!(
             order_of(
-                Order::Policy(BookingPolicy::FirstComeFirstServed),
+                rules(BookingPolicy::LongestWaitFirst),
+                QueueKind::FollowUp,
                 &patients
             ),
             [2, 3, 1, 0]
         );
-        assert_eq!(order_of(Order::DueDate, &patients), [2, 3, 1, 0]);
+    }
+
+    #[test]
+    fn cancer_goes_first_only_with_cancer_priority() {
+        let mut cancer = patient(2, -5, 9);
+        cancer.pathway = Pathway::Cancer;
+        cancer.clock_running = false;
+        let patients = [patient(1, -300, 0), cancer];
+        let on = rules(BookingPolicy::PriorityThenLongestWait);
+        let off = BookingRules {
+            cancer_priority: false,
+            ..on
+        };
+        assert_eq!(order_of(on, QueueKind::Admission, &patients), [1, 0]);
+        assert_eq!(order_of(off, QueueKind::Admission, &patients), [0, 1]);
+        assert_eq!(order_of(on, QueueKind::Test, &patients), [1, 0]);
+    }
+
+    #[test]
+    fn tests_go_by_urgency_then_request_day_or_rtt_wait() {
+        let mut direct_urgent =
+            Patient::off_rtt(0, Pathway::DirectTest, 0, 8, Stage::AwaitingFirst);
+        direct_urgent.urgent = true;
+        let direct_routine = Patient::off_rtt(0, Pathway::DirectTest, 0, 2, Stage::AwaitingFirst);
+        let elective = patient(4, -200, 6); // requested on day 6, on the RTT list since day -200
+        let patients = [elective, direct_routine, direct_urgent];
+        let kind = QueueKind::Test;
+        assert_eq!(
+            order_of(
+                rules(BookingPolicy::PriorityThenLongestWait),
+                kind,
+                &patients
+            ),
+            [2, 1, 0]
+        );
+        assert_eq!(
+            order_of(rules(BookingPolicy::LongestWaitFirst), kind, &patients),
+            [2, 0, 1]
+        );
     }
 
     #[test]
@@ -213,8 +305,8 @@ mod tests {
                     index: i,
                     generation: 0,
                 },
-                &patient(4, i as i32, 0),
-                Order::DueDate,
+                Stage::AwaitingFirst,
+                (0, i as i32),
             );
         }
         let next = queue.pop(|at, _| at.index != 0);

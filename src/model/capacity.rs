@@ -1,17 +1,21 @@
-//! Capacity calendars: how many clinic slots and theatre lists each specialty plans on a day,
-//! after bank holidays, dated step changes and shocks.
+//! Capacity calendars: how many clinic slots, theatre lists, diagnostic tests and first
+//! non-surgical cancer treatments are planned on a day, after bank holidays, dated step changes
+//! and shocks.
 //!
-//! Weekly capacity is planned on weekdays (Monday to Friday), a fifth each day. Fractional
-//! amounts carry over to the next working day ([`WholeUnits`]), so a specialty with 7.5 lists a
-//! week holds 1 or 2 a day and exactly 7.5 a week on average, with no randomness.
+//! Clinics, theatres and cancer treatments plan weekly capacity on weekdays (Monday to
+//! Friday), a fifth each day; diagnostic tests run seven days a week, a seventh each day. None
+//! is planned on bank holidays. Fractional amounts carry over to the next day
+//! ([`WholeUnits`]), so a specialty with 7.5 lists a week holds 1 or 2 a day and exactly 7.5 a
+//! week on average, with no randomness.
 
 use crate::date::Date;
 use crate::scenario::{CapacityChange, ChangeAmount, Resource, Scenario};
 
-/// Planned capacity by day, specialty and resource.
+/// Planned capacity by day, resource and unit (specialty, test type, or the one cancer
+/// treatment service).
 pub struct CapacityCalendar {
-    /// Base weekly capacity `[resource][specialty]`, already scaled.
-    base: [Vec<f64>; 2],
+    /// Base weekly capacity `[resource][unit]`, already scaled.
+    base: [Vec<f64>; 4],
     changes: Vec<CapacityChange>,
     shocks: Vec<(Date, Date, f64, Vec<Resource>)>,
     bank_holidays: Vec<Date>,
@@ -22,32 +26,38 @@ fn resource_index(resource: Resource) -> usize {
     match resource {
         Resource::ClinicSlots => 0,
         Resource::TheatreLists => 1,
+        Resource::DiagnosticTests => 2,
+        Resource::CancerTreatments => 3,
     }
 }
 
 impl CapacityCalendar {
     pub fn new(scenario: &Scenario) -> Self {
         let scale = scenario.simulation.scale;
-        let clinic = scenario
-            .specialties
+        let specialties = &scenario.specialties;
+        let clinic = specialties
             .iter()
             .map(|s| s.clinic_slots_per_week * scale)
             .collect();
-        let theatre = scenario
-            .specialties
+        let theatre = specialties
             .iter()
             .map(|s| s.theatre_lists_per_week * scale)
             .collect();
+        let tests = scenario
+            .diagnostics
+            .tests
+            .iter()
+            .map(|t| t.tests_per_week * scale)
+            .collect();
+        let cancer = vec![scenario.cancer.non_surgical_per_week * scale];
         let mut bank_holidays = scenario.calendar.bank_holidays.clone();
         bank_holidays.sort();
+        // Multiplying and adding do not commute: apply in date order (then by name).
+        let mut changes = scenario.calendar.changes.clone();
+        changes.sort_by(|a, b| (a.from, &a.name).cmp(&(b.from, &b.name)));
         CapacityCalendar {
-            base: [clinic, theatre],
-            changes: {
-                // Multiplying and adding do not commute: apply in date order (then by name).
-                let mut changes = scenario.calendar.changes.clone();
-                changes.sort_by(|a, b| (a.from, &a.name).cmp(&(b.from, &b.name)));
-                changes
-            },
+            base: [clinic, theatre, tests, cancer],
+            changes,
             shocks: scenario
                 .calendar
                 .shocks
@@ -68,7 +78,7 @@ impl CapacityCalendar {
         !date.weekday().is_weekend() && !self.is_bank_holiday(date)
     }
 
-    /// Weekly capacity of `specialty` in force on `date`, after step changes.
+    /// Weekly capacity of `specialty` (or test type) in force on `date`, after step changes.
     pub fn weekly(&self, date: Date, specialty: usize, resource: Resource) -> f64 {
         let base = &self.base[resource_index(resource)];
         let mut weekly = base[specialty];
@@ -102,10 +112,14 @@ impl CapacityCalendar {
         weekly.max(0.0)
     }
 
-    /// Capacity planned on `date` (zero on weekends and bank holidays), before shocks.
-    pub fn planned(&self, date: Date, specialty: usize, resource: Resource) -> f64 {
-        if self.is_working_day(date) {
-            self.weekly(date, specialty, resource) / 5.0
+    /// Capacity planned on `date` (see the module docs for which days), before shocks.
+    pub fn planned(&self, date: Date, unit: usize, resource: Resource) -> f64 {
+        let (open, days_a_week) = match resource {
+            Resource::DiagnosticTests => (!self.is_bank_holiday(date), 7.0),
+            _ => (self.is_working_day(date), 5.0),
+        };
+        if open {
+            self.weekly(date, unit, resource) / days_a_week
         } else {
             0.0
         }

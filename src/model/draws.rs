@@ -23,6 +23,18 @@ pub enum Once {
     CaseMinutes,
     MonitoringLeft,
     MonitoringCount,
+    Urgent,
+    CancerNeedsTest,
+    CancerSecondTest,
+    CancerConversion,
+    CancerSurgery,
+    CancerToldDays,
+    CancerDecisionDays,
+    CancerLeadDays,
+    PrestartFirst,
+    PrestartTest1,
+    PrestartTest2,
+    PrestartTreatment,
 }
 
 /// Decisions drawn at each contact.
@@ -37,6 +49,7 @@ pub enum AtContact {
     PifuBooks,
     PifuRequestDay,
     CancelledOnDay,
+    TestChoice,
 }
 
 /// Decisions drawn per theatre list (the entity is the list, not a patient).
@@ -115,16 +128,18 @@ pub struct DurationDraw {
 
 impl DurationDraw {
     pub fn new(minutes: Minutes) -> Self {
-        // Validation keeps mean >= 1 and sd <= 1440, so sigma is finite; a degenerate case falls
-        // back to the mean rather than failing.
-        let sigma2 = (minutes.sd / minutes.mean).powi(2).ln_1p();
-        let distribution = (minutes.sd > 0.0)
-            .then(|| LogNormal::new(minutes.mean.ln() - sigma2 / 2.0, sigma2.sqrt()).ok())
+        Self::lognormal(minutes.mean, minutes.sd)
+    }
+
+    /// A lognormal with this mean and standard deviation, in any unit.
+    pub fn lognormal(mean: f64, sd: f64) -> Self {
+        // Validation keeps the mean at least 0.5 and the sd bounded, so sigma is finite; a
+        // degenerate case falls back to the mean rather than failing.
+        let sigma2 = (sd / mean).powi(2).ln_1p();
+        let distribution = (sd > 0.0)
+            .then(|| LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt()).ok())
             .flatten();
-        DurationDraw {
-            mean: minutes.mean,
-            distribution,
-        }
+        DurationDraw { mean, distribution }
     }
 
     pub fn mean(&self) -> f64 {

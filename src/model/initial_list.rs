@@ -6,7 +6,7 @@
 //! neighbouring points, so every published count is reproduced exactly at the census, and the
 //! shape between them is the simplest one consistent with it.
 
-use super::booking::Order;
+use super::booking::QueueKind;
 use super::draws::{self, Once};
 use super::patient::{Patient, Serial, Stage};
 use super::{Due, DueKind, Hospital};
@@ -142,14 +142,9 @@ impl Hospital<'_> {
             ..Patient::on_pathway(serial, specialty, priority, clock_start_day, stage)
         };
         let at = self.start_pathway(patient, 0);
-        let order = Order::Policy(self.policy());
         match stage {
-            Stage::AwaitingFirst => {
-                self.first_queues[specialty].push(at, self.patients.current(at), order)
-            }
-            Stage::AwaitingAdmission => {
-                self.admission_queues[specialty].push(at, self.patients.current(at), order)
-            }
+            Stage::AwaitingFirst => self.enqueue(at, QueueKind::FirstAppointment),
+            Stage::AwaitingAdmission => self.enqueue(at, QueueKind::Admission),
             _ => {
                 self.agenda.add(
                     due_in,

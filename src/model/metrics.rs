@@ -74,7 +74,7 @@ metrics! {
     OpFirstOrProcedurePct = "op_first_or_procedure_pct", Percent, "first attendances plus follow-ups with a procedure, share of all attendances";
     OpClinicSlots = "op_clinic_slots", Flow, "clinic slots held";
     OpClinicSlotsUnused = "op_clinic_slots_unused", Flow, "clinic slots held with nobody to book";
-    DiagnosticRequests = "diagnostic_requests", Flow, "diagnostic tests requested from outpatients";
+    DiagnosticRequests = "diagnostic_requests", Flow, "diagnostic tests requested at elective outpatient attendances";
     TheatreSessions = "theatre_sessions", Flow, "theatre lists held";
     TheatreSessionsLost = "theatre_sessions_lost", Flow, "planned theatre lists lost to capacity shocks";
     TheatreCappedUtilPct = "theatre_capped_util_pct", Percent, "touch time inside planned session time over planned time of lists held or lost";
@@ -84,12 +84,74 @@ metrics! {
     DayCaseRatePct = "day_case_rate_pct", Percent, "elective spells done as day cases";
     AdmittedDaycaseSpells = "admitted_daycase_spells", Flow, "day-case spells";
     AdmittedInpatientSpells = "admitted_inpatient_spells", Flow, "elective inpatient spells";
+    Dm01WaitingList = "dm01_waiting_list", Stock, "patients waiting for a DM01 diagnostic test at month end";
+    Dm01Over6w = "dm01_over_6w", Stock, "patients waiting 6 weeks or more for a diagnostic test";
+    Dm01Within6wPct = "dm01_within_6w_pct", Percent, "share of the diagnostic waiting list waiting under 6 weeks";
+    Dm01Tests = "dm01_tests", Flow, "diagnostic tests done";
+    Dm01Requests = "dm01_requests", Flow, "diagnostic tests requested (outpatients, cancer pathways, direct access)";
+    Dm01Removed = "dm01_removed", Flow, "test requests withdrawn untested (the patient left the RTT list while waiting)";
+    Dm01WaitingListMri = "dm01_waiting_list_mri", Stock, "patients waiting for MRI at month end";
+    Dm01Within6wPctMri = "dm01_within_6w_pct_mri", Percent, "share of the MRI waiting list waiting under 6 weeks";
+    Dm01TestsMri = "dm01_tests_mri", Flow, "MRI tests done";
+    Dm01WaitingListCt = "dm01_waiting_list_ct", Stock, "patients waiting for CT at month end";
+    Dm01Within6wPctCt = "dm01_within_6w_pct_ct", Percent, "share of the CT waiting list waiting under 6 weeks";
+    Dm01TestsCt = "dm01_tests_ct", Flow, "CT tests done";
+    Dm01WaitingListUltrasound = "dm01_waiting_list_ultrasound", Stock, "patients waiting for non-obstetric ultrasound at month end";
+    Dm01Within6wPctUltrasound = "dm01_within_6w_pct_ultrasound", Percent, "share of the non-obstetric ultrasound waiting list waiting under 6 weeks";
+    Dm01TestsUltrasound = "dm01_tests_ultrasound", Flow, "non-obstetric ultrasound tests done";
+    Dm01WaitingListEndoscopy = "dm01_waiting_list_endoscopy", Stock, "patients waiting for endoscopy at month end";
+    Dm01Within6wPctEndoscopy = "dm01_within_6w_pct_endoscopy", Percent, "share of the endoscopy waiting list waiting under 6 weeks";
+    Dm01TestsEndoscopy = "dm01_tests_endoscopy", Flow, "endoscopy tests done";
+    Dm01WaitingListPhysiological = "dm01_waiting_list_physiological", Stock, "patients waiting for physiological measurement at month end";
+    Dm01Within6wPctPhysiological = "dm01_within_6w_pct_physiological", Percent, "share of the physiological measurement waiting list waiting under 6 weeks";
+    Dm01TestsPhysiological = "dm01_tests_physiological", Flow, "physiological measurement tests done";
+    CancerReferrals = "cancer_referrals", Flow, "urgent suspected-cancer referrals";
+    CancerToldOutcome = "cancer_told_outcome", Flow, "patients told they have cancer or that it is ruled out (Faster Diagnosis Standard denominator)";
+    CancerFdsPct = "cancer_fds_pct", Percent, "share told within 28 days of referral (Faster Diagnosis Standard)";
+    CancerDiagnosed = "cancer_diagnosed", Flow, "patients diagnosed with cancer";
+    CancerRuledOut = "cancer_ruled_out", Flow, "patients told cancer is ruled out";
+    CancerFirstTreatments = "cancer_first_treatments", Flow, "first definitive cancer treatments";
+    CancerSurgery = "cancer_surgery", Flow, "first definitive treatments that were surgery in a theatre list";
+    Cancer62dPct = "cancer_62d_pct", Percent, "share of first treatments within 62 days of referral";
+    Cancer31dPct = "cancer_31d_pct", Percent, "share of first treatments within 31 days of the decision to treat";
+    Cancer62dBacklog = "cancer_62d_backlog", Stock, "patients on a cancer pathway past day 62 without treatment at month end";
+    CancerOnPathway = "cancer_on_pathway", Stock, "patients on a cancer pathway (not ruled out, not treated) at month end";
 }
 
 impl Metric {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// The per-test-type DM01 metrics (waiting list, share within 6 weeks, tests), in
+    /// `TestType::ALL` order.
+    pub const DM01_BY_TEST: [[Metric; 3]; 5] = [
+        [
+            Metric::Dm01WaitingListMri,
+            Metric::Dm01Within6wPctMri,
+            Metric::Dm01TestsMri,
+        ],
+        [
+            Metric::Dm01WaitingListCt,
+            Metric::Dm01Within6wPctCt,
+            Metric::Dm01TestsCt,
+        ],
+        [
+            Metric::Dm01WaitingListUltrasound,
+            Metric::Dm01Within6wPctUltrasound,
+            Metric::Dm01TestsUltrasound,
+        ],
+        [
+            Metric::Dm01WaitingListEndoscopy,
+            Metric::Dm01Within6wPctEndoscopy,
+            Metric::Dm01TestsEndoscopy,
+        ],
+        [
+            Metric::Dm01WaitingListPhysiological,
+            Metric::Dm01Within6wPctPhysiological,
+            Metric::Dm01TestsPhysiological,
+        ],
+    ];
 
     pub fn def(self) -> &'static MetricDef {
         &METRICS[self as usize]

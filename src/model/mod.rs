@@ -1,13 +1,16 @@
-//! The NHS elective pathway model on the engine: referrals, outpatient first appointments and
-//! follow-ups, patient-initiated follow-up, the admitted list in theatre sessions, removals
-//! other than treatment, and month-end metrics. No I/O, no threads, no wall clock.
+//! The NHS pathway model on the engine: elective referrals, outpatient first appointments and
+//! follow-ups, patient-initiated follow-up, diagnostics, urgent cancer pathways, the admitted
+//! list in theatre sessions, removals other than treatment, and month-end metrics. No I/O, no
+//! threads, no wall clock.
 //!
-//! One replication is one [`Hospital`] run from the published starting list to the end of the
-//! horizon. Engine events are few (one per day for arrivals and due items, one per working day
-//! for theatres and for clinics, one per month end); waiting patients sit in booking queues and
-//! per-patient due dates sit on a day agenda, so the event heap stays small.
+//! One replication is one [`Hospital`] run from the published starting position to the end of
+//! the horizon. Engine events are few (one per day for arrivals and due items and one for
+//! diagnostics; one per working day for theatres, clinics and cancer treatment; one per month
+//! end); waiting patients sit in booking queues and per-patient due dates sit on a day agenda,
+//! so the event heap stays small.
 
 mod booking;
+mod cancer;
 mod capacity;
 mod diagnostics;
 mod draws;
@@ -27,8 +30,8 @@ use ndarray::Array2;
 
 use crate::date::Date;
 use crate::engine::{DayAgenda, EventQueue, KeyedStream, SimDuration, SimTime, StreamKey};
-use crate::scenario::{BookingPolicy, Scenario};
-use booking::{BookingQueue, Order};
+use crate::scenario::{Scenario, TestType};
+use booking::{BookingQueue, BookingRules, QueueKind};
 use capacity::{CapacityCalendar, WholeUnits};
 use draws::{DurationDraw, Once};
 use patient::{Patient, PatientRef, Patients, Stage};
@@ -82,6 +85,10 @@ enum Event {
     TheatreLists(i64),
     /// The day's outpatient clinics, all specialties.
     Clinics(i64),
+    /// The day's diagnostic tests, all modalities.
+    Diagnostics(i64),
+    /// The day's first non-surgical cancer treatments.
+    CancerTreatments(i64),
     /// Month-end census and metrics for month index `.0` (0-based).
     MonthEnd(usize),
 }
@@ -104,6 +111,14 @@ enum DueKind {
     DiagnosticResult,
     /// A patient on PIFU asks for an appointment.
     PatientRequest,
+    /// Cancer: the first test's result is back and the second test is requested.
+    CancerNextTest,
+    /// Cancer: told the diagnosis or that cancer is ruled out (the Faster Diagnosis Standard).
+    CancerTold,
+    /// Cancer: the decision to treat (the 31-day clock starts).
+    CancerDecision,
+    /// Cancer: ready for first treatment.
+    CancerReady,
 }
 
 /// Flows counted during the current month.
@@ -130,12 +145,23 @@ struct MonthTally {
     cancelled_on_day: u64,
     daycase_spells: u64,
     inpatient_spells: u64,
+    dm01_requests: u64,
+    dm01_removed: u64,
+    tests: [u64; TestType::COUNT],
+    cancer_referrals: u64,
+    cancer_told: u64,
+    cancer_told_within_28d: u64,
+    cancer_diagnosed: u64,
+    cancer_ruled_out: u64,
+    cancer_treated: u64,
+    cancer_surgery: u64,
+    cancer_within_62d: u64,
+    cancer_within_31d: u64,
 }
 
 /// Per-specialty values the model uses often, converted once from the scenario.
 struct SpecialtyModel {
     followup_interval_days: i64,
-    diagnostic_turnaround_days: i64,
     daycase_minutes: DurationDraw,
     inpatient_minutes: DurationDraw,
 }
@@ -164,6 +190,19 @@ pub(crate) struct Hospital<'a> {
     durations: KeyedStream,
     /// Daily probability-rate of removal other than treatment, for a patient on the list.
     removal_hazard_per_day: f64,
+    rules: BookingRules,
+    test_queues: Vec<BookingQueue>,
+    /// DM01 waiting list per test type, by request day.
+    test_waiting: Vec<WaitingList>,
+    test_capacity: Vec<WholeUnits>,
+    test_capacity_lost: Vec<WholeUnits>,
+    report_days: i64,
+    cancer_treatment_queue: BookingQueue,
+    cancer_treatment_capacity: WholeUnits,
+    cancer_treatment_capacity_lost: WholeUnits,
+    cancer_surgery_minutes: DurationDraw,
+    /// Open cancer pathways (not ruled out, not treated) by referral day.
+    cancer_open: WaitingList,
     /// Clock-running patients by stage: awaiting first, follow-up or test, admission.
     on_list_by_stage: [u64; 3],
     tally: MonthTally,
@@ -185,7 +224,18 @@ impl<'a> Hospital<'a> {
             u64::from(replication),
         );
         let n = scenario.specialties.len();
-        let oldest_day = -7 * i64::from(scenario.initial_list.longest_wait_weeks) - 2;
+        // Queues and counters keep days back to the oldest clock start of any starting list.
+        let longest_test_weeks = scenario
+            .diagnostics
+            .tests
+            .iter()
+            .map(|t| t.initial_longest_weeks)
+            .max();
+        let longest_weeks = scenario
+            .initial_list
+            .longest_wait_weeks
+            .max(longest_test_weeks.unwrap_or(0));
+        let oldest_day = -7 * i64::from(longest_weeks) - 2;
         let queues = |stage| {
             (0..n)
                 .map(|_| BookingQueue::new(stage, oldest_day, horizon_days))
@@ -202,8 +252,6 @@ impl<'a> Hospital<'a> {
             .iter()
             .map(|s| SpecialtyModel {
                 followup_interval_days: (s.followup_interval_weeks * 7.0).round().max(1.0) as i64,
-                diagnostic_turnaround_days: (s.diagnostic_turnaround_weeks * 7.0).round().max(1.0)
-                    as i64,
                 daycase_minutes: DurationDraw::new(s.daycase_minutes),
                 inpatient_minutes: DurationDraw::new(s.inpatient_minutes),
             })
@@ -230,6 +278,28 @@ impl<'a> Hospital<'a> {
             routing: streams.keyed("routing"),
             durations: streams.keyed("durations"),
             removal_hazard_per_day,
+            rules: BookingRules {
+                policy: scenario.simulation.booking_policy,
+                cancer_priority: scenario.cancer.priority,
+            },
+            test_queues: (0..TestType::COUNT)
+                .map(|_| BookingQueue::new(Stage::AwaitingTest, oldest_day, horizon_days))
+                .collect(),
+            test_waiting: (0..TestType::COUNT)
+                .map(|_| WaitingList::new(oldest_day, horizon_days))
+                .collect(),
+            test_capacity: vec![WholeUnits::default(); TestType::COUNT],
+            test_capacity_lost: vec![WholeUnits::default(); TestType::COUNT],
+            report_days: (scenario.diagnostics.report_days.round() as i64).max(1),
+            cancer_treatment_queue: BookingQueue::new(
+                Stage::AwaitingTreatment,
+                oldest_day,
+                horizon_days,
+            ),
+            cancer_treatment_capacity: WholeUnits::default(),
+            cancer_treatment_capacity_lost: WholeUnits::default(),
+            cancer_surgery_minutes: DurationDraw::new(scenario.cancer.surgery_minutes),
+            cancer_open: WaitingList::new(oldest_day, horizon_days),
             on_list_by_stage: [0; 3],
             tally: MonthTally::default(),
             results: Array2::zeros((scenario.simulation.months as usize, METRICS.len())),
@@ -247,6 +317,8 @@ impl<'a> Hospital<'a> {
         self.build_initial_list();
         self.initial_list_size = self.waiting.total();
         self.record_wait_weeks(0, -1);
+        self.build_initial_tests();
+        self.build_initial_cancer_pathways();
         self.events
             .push(SimTime::start_of_day(0), Event::DayStart(0));
         while let Some((time, event)) = self.events.pop() {
@@ -255,6 +327,8 @@ impl<'a> Hospital<'a> {
                 Event::DayStart(day) => self.start_day(day, time),
                 Event::TheatreLists(day) => self.run_theatre_lists(day),
                 Event::Clinics(day) => self.run_clinics(day),
+                Event::Diagnostics(day) => self.run_diagnostics(day),
+                Event::CancerTreatments(day) => self.run_cancer_treatments(day),
                 Event::MonthEnd(month) => self.close_month(month),
             }
         }
@@ -272,13 +346,23 @@ impl<'a> Hospital<'a> {
             self.handle_due(due, day);
         }
         self.refer(day);
+        self.refer_cancer(day);
+        self.refer_direct_tests(day);
         let date = self.date(day);
         if self.capacity.is_working_day(date) {
             self.events
                 .push(now + SimDuration::minutes(8 * 60), Event::TheatreLists(day));
             self.events
                 .push(now + SimDuration::minutes(9 * 60), Event::Clinics(day));
+            self.events.push(
+                now + SimDuration::minutes(10 * 60),
+                Event::CancerTreatments(day),
+            );
         }
+        self.events.push(
+            now + SimDuration::minutes(8 * 60 + 30),
+            Event::Diagnostics(day),
+        );
         if let Some(month) = self.month_ends.iter().position(|&end| end == date) {
             self.events.push(
                 now + SimDuration::minutes(23 * 60 + 59),
@@ -298,6 +382,7 @@ impl<'a> Hospital<'a> {
         match due.what {
             DueKind::Removal => {
                 if patient.clock_running {
+                    self.withdraw_test_request(due.patient);
                     self.tally.removals += 1;
                     self.stop_clock(due.patient);
                     self.leave(due.patient);
@@ -306,15 +391,28 @@ impl<'a> Hospital<'a> {
             DueKind::FollowUp if patient.stage == Stage::FollowUpScheduled => {
                 self.join_followup_queue(due.patient, day)
             }
-            DueKind::DiagnosticResult if patient.stage == Stage::AwaitingDiagnostic => {
+            DueKind::DiagnosticResult if patient.stage == Stage::AwaitingResult => {
                 self.join_followup_queue(due.patient, day)
             }
             DueKind::PatientRequest if patient.stage == Stage::PatientInitiated => {
                 self.patients.current(due.patient).monitoring_left = 1;
                 self.join_followup_queue(due.patient, day)
             }
+            DueKind::CancerNextTest
+            | DueKind::CancerTold
+            | DueKind::CancerDecision
+            | DueKind::CancerReady
+                if patient.stage == Stage::CancerNextStep =>
+            {
+                self.cancer_step(due.patient, due.what, day)
+            }
             _ => {}
         }
+    }
+
+    /// Demand growth since the start, compounded daily.
+    fn growth(&self, day: i64) -> f64 {
+        (1.0 + self.scenario.referrals.annual_growth).powf(day as f64 / 365.25)
     }
 
     // --- Moving patients between stages, keeping the list counts right ---------------------
@@ -323,11 +421,15 @@ impl<'a> Hospital<'a> {
     fn stage_bucket(stage: Stage) -> Option<usize> {
         match stage {
             Stage::AwaitingFirst => Some(0),
-            Stage::FollowUpScheduled | Stage::AwaitingFollowUp | Stage::AwaitingDiagnostic => {
-                Some(1)
-            }
+            Stage::FollowUpScheduled
+            | Stage::AwaitingFollowUp
+            | Stage::AwaitingTest
+            | Stage::AwaitingResult => Some(1),
             Stage::AwaitingAdmission => Some(2),
-            Stage::PatientInitiated | Stage::Left => None,
+            Stage::PatientInitiated
+            | Stage::CancerNextStep
+            | Stage::AwaitingTreatment
+            | Stage::Left => None,
         }
     }
 
@@ -406,12 +508,23 @@ impl<'a> Hospital<'a> {
         self.set_stage(at, Stage::AwaitingFollowUp);
         let patient = self.patients.current(at);
         patient.queued_day = day as i32;
-        let specialty = patient.specialty as usize;
-        self.followup_queues[specialty].push(at, patient, Order::DueDate);
+        self.enqueue(at, QueueKind::FollowUp);
     }
 
-    fn policy(&self) -> BookingPolicy {
-        self.scenario.simulation.booking_policy
+    /// Puts a patient in the queue of `kind` for their specialty (or test type), ranked by the
+    /// booking rules. The patient must already be at that queue's stage.
+    fn enqueue(&mut self, at: PatientRef, kind: QueueKind) {
+        let patient = self.patients.get(at).expect("queued patient is current");
+        let key = self.rules.key(patient, kind);
+        let (stage, specialty) = (patient.stage, patient.specialty as usize);
+        let queue = match kind {
+            QueueKind::FirstAppointment => &mut self.first_queues[specialty],
+            QueueKind::FollowUp => &mut self.followup_queues[specialty],
+            QueueKind::Admission => &mut self.admission_queues[specialty],
+            QueueKind::Test => &mut self.test_queues[patient.test as usize],
+            QueueKind::CancerTreatment => &mut self.cancer_treatment_queue,
+        };
+        queue.push(at, stage, key);
     }
 
     /// Whether a queue entry still points at a patient waiting at that queue's stage.
@@ -531,6 +644,70 @@ impl<'a> Hospital<'a> {
             Metric::AdmittedInpatientSpells,
             tally.inpatient_spells as f64,
         );
+
+        // Diagnostics: the DM01 waiting list counts waits of 6 weeks or more.
+        let mut dm01 = (0u64, 0u64, 0u64);
+        for (test, metrics) in Metric::DM01_BY_TEST.iter().enumerate() {
+            let waiting = self.test_waiting[test].total();
+            let over = self.test_waiting[test]
+                .waiting_more_than(census_day, diagnostics::SIX_WEEKS_DAYS - 1);
+            dm01 = (dm01.0 + waiting, dm01.1 + over, dm01.2 + tally.tests[test]);
+            set(metrics[0], waiting as f64);
+            set(
+                metrics[1],
+                if waiting > 0 {
+                    percent((waiting - over) as f64, waiting as f64)
+                } else {
+                    100.0
+                },
+            );
+            set(metrics[2], tally.tests[test] as f64);
+        }
+        set(Metric::Dm01WaitingList, dm01.0 as f64);
+        set(Metric::Dm01Over6w, dm01.1 as f64);
+        set(
+            Metric::Dm01Within6wPct,
+            if dm01.0 > 0 {
+                percent((dm01.0 - dm01.1) as f64, dm01.0 as f64)
+            } else {
+                100.0
+            },
+        );
+        set(Metric::Dm01Tests, dm01.2 as f64);
+        set(Metric::Dm01Requests, tally.dm01_requests as f64);
+        set(Metric::Dm01Removed, tally.dm01_removed as f64);
+
+        // Cancer: each standard's share among the patients reaching its point this month.
+        let share = |part: u64, whole: u64| {
+            if whole > 0 {
+                percent(part as f64, whole as f64)
+            } else {
+                100.0
+            }
+        };
+        set(Metric::CancerReferrals, tally.cancer_referrals as f64);
+        set(Metric::CancerToldOutcome, tally.cancer_told as f64);
+        set(
+            Metric::CancerFdsPct,
+            share(tally.cancer_told_within_28d, tally.cancer_told),
+        );
+        set(Metric::CancerDiagnosed, tally.cancer_diagnosed as f64);
+        set(Metric::CancerRuledOut, tally.cancer_ruled_out as f64);
+        set(Metric::CancerFirstTreatments, tally.cancer_treated as f64);
+        set(Metric::CancerSurgery, tally.cancer_surgery as f64);
+        set(
+            Metric::Cancer62dPct,
+            share(tally.cancer_within_62d, tally.cancer_treated),
+        );
+        set(
+            Metric::Cancer31dPct,
+            share(tally.cancer_within_31d, tally.cancer_treated),
+        );
+        set(
+            Metric::Cancer62dBacklog,
+            self.cancer_open.waiting_more_than(census_day, 62) as f64,
+        );
+        set(Metric::CancerOnPathway, self.cancer_open.total() as f64);
     }
 
     fn into_result(mut self, replication: u32) -> ReplicationResult {

@@ -3,9 +3,9 @@
 //! a diagnostic test or a decision to admit; after treatment, monitoring follow-ups, some of
 //! them replaced by patient-initiated follow-up (PIFU).
 
-use super::booking::Order;
+use super::booking::QueueKind;
 use super::draws::{self, AtContact, Once, Outcome};
-use super::patient::{PatientRef, Stage};
+use super::patient::{Pathway, PatientRef, Stage};
 use super::{Due, DueKind, Hospital};
 use crate::scenario::Resource;
 
@@ -14,6 +14,15 @@ use crate::scenario::Resource;
 enum Appointment {
     First,
     FollowUp,
+}
+
+impl Appointment {
+    fn queue(self) -> QueueKind {
+        match self {
+            Appointment::First => QueueKind::FirstAppointment,
+            Appointment::FollowUp => QueueKind::FollowUp,
+        }
+    }
 }
 
 impl Hospital<'_> {
@@ -60,16 +69,7 @@ impl Hospital<'_> {
             for (at, appointment) in rebook.drain(..) {
                 let patient = self.patients.current(at);
                 patient.queued_day = day as i32;
-                match appointment {
-                    Appointment::First => self.first_queues[specialty].push(
-                        at,
-                        patient,
-                        Order::Policy(self.scenario.simulation.booking_policy),
-                    ),
-                    Appointment::FollowUp => {
-                        self.followup_queues[specialty].push(at, patient, Order::DueDate)
-                    }
-                }
+                self.enqueue(at, appointment.queue());
             }
         }
     }
@@ -109,11 +109,12 @@ impl Hospital<'_> {
         self.handled += 1;
         let patient = self.patients.current(at);
         patient.contacts = patient.contacts.saturating_add(1);
-        let (serial, contact, specialty, clock_running) = (
+        let (serial, contact, specialty, clock_running, patient_pathway) = (
             patient.serial,
             patient.contacts,
             patient.specialty as usize,
             patient.clock_running,
+            patient.pathway,
         );
         let draw = |decision| {
             self.routing
@@ -122,6 +123,12 @@ impl Hospital<'_> {
         let outpatients = &self.scenario.outpatients;
         let spec = &self.scenario.specialties[specialty];
 
+        if patient_pathway == Pathway::Cancer {
+            // Urgent cancer appointments are assumed attended: DNAs are rebooked within days.
+            self.tally.first_attendances += 1;
+            self.cancer_after_first_appointment(at, day);
+            return;
+        }
         if draw(AtContact::Dna) < outpatients.dna_rate {
             self.tally.dna += 1;
             if draw(AtContact::DnaRebooked) < outpatients.dna_rebook_share {
@@ -187,9 +194,7 @@ impl Hospital<'_> {
             < spec.daycase_propensity;
         patient.queued_day = day as i32;
         self.set_stage(at, Stage::AwaitingAdmission);
-        let patient = self.patients.current(at);
-        let order = Order::Policy(self.scenario.simulation.booking_policy);
-        self.admission_queues[patient.specialty as usize].push(at, patient, order);
+        self.enqueue(at, QueueKind::Admission);
     }
 
     /// After treatment (in outpatients or in theatre): draws how many monitoring follow-ups the

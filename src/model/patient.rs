@@ -13,8 +13,15 @@ pub enum Stage {
     FollowUpScheduled,
     /// Due, and in the specialty's follow-up queue.
     AwaitingFollowUp,
-    /// A diagnostic test is under way (on the agenda until the result returns).
-    AwaitingDiagnostic,
+    /// In a diagnostic test queue (DM01 waiting list).
+    AwaitingTest,
+    /// Tested; the report or the next step is on the agenda.
+    AwaitingResult,
+    /// A cancer patient between steps that take time but no capacity (diagnosis, decision to
+    /// treat, treatment planning): on the agenda.
+    CancerNextStep,
+    /// In the queue for first non-surgical cancer treatment.
+    AwaitingTreatment,
     /// On the admitted list, in the specialty's theatre queue.
     AwaitingAdmission,
     /// On patient-initiated follow-up: will ask for an appointment on a later day.
@@ -26,24 +33,59 @@ pub enum Stage {
 /// Builds patient serials. A serial names a patient by where they come from, not by when they
 /// were created, so a change to one source of patients (a specialty's referrals, the starting
 /// list) leaves every other patient's serial, and so their random draws, unchanged.
+///
+/// The top four bits name the source; the rest number patients within it.
 pub struct Serial;
 
 impl Serial {
+    fn daily(source: u64, day: i64, stream: usize, index: u64) -> u64 {
+        // Days before the start (the cancer pathways in progress) are offset to stay positive.
+        let day = (day + (1 << 12)) as u64;
+        debug_assert!(day < 1 << 20 && stream < 256 && index < 1 << 28);
+        source << 60 | day << 36 | (stream as u64) << 28 | index
+    }
+
     /// The `index`-th referral to `specialty` on simulated day `day`.
     pub fn referral(day: i64, specialty: usize, index: u64) -> u64 {
-        debug_assert!((0..1 << 20).contains(&day) && specialty < 256 && index < 1 << 28);
-        (day as u64) << 36 | (specialty as u64) << 28 | index
+        Self::daily(0, day, specialty, index)
     }
 
     /// The `index`-th pathway of the starting list.
     pub fn starting_list(index: u64) -> u64 {
-        1 << 62 | index
+        1 << 60 | index
     }
 
     /// The `index`-th patient of the starting monitoring caseload.
     pub fn starting_caseload(index: u64) -> u64 {
-        2 << 62 | index
+        2 << 60 | index
     }
+
+    /// The `index`-th direct-access request for test type `test` on day `day`.
+    pub fn direct_test(day: i64, test: usize, index: u64) -> u64 {
+        Self::daily(3, day, test, index)
+    }
+
+    /// The `index`-th patient on the starting DM01 waiting list for test type `test`.
+    pub fn starting_test(test: usize, index: u64) -> u64 {
+        4 << 60 | (test as u64) << 40 | index
+    }
+
+    /// The `index`-th urgent cancer referral for tumour group `group` on day `day` (negative
+    /// days: referrals before the start whose pathways are still open on the first day).
+    pub fn cancer_referral(day: i64, group: usize, index: u64) -> u64 {
+        Self::daily(5, day, group, index)
+    }
+}
+
+/// Which pathway a patient is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pathway {
+    /// An elective referral-to-treatment pathway (or monitoring after one).
+    Elective,
+    /// An urgent suspected-cancer referral.
+    Cancer,
+    /// A diagnostic test requested outside the modelled pathways (GP direct access).
+    DirectTest,
 }
 
 /// A reference to a patient that stays valid only while the patient is in the system.
@@ -69,8 +111,19 @@ pub struct Patient {
     /// Clinical priority 1 (most urgent) to 4.
     pub priority: u8,
     pub stage: Stage,
-    /// Whether the RTT clock is running (the patient counts on the waiting list).
+    /// Whether the RTT clock is running (the patient counts on the RTT waiting list).
     pub clock_running: bool,
+    pub pathway: Pathway,
+    /// Tumour group (cancer pathways).
+    pub tumour_group: u8,
+    /// The test type asked for, while waiting for a test.
+    pub test: u8,
+    /// Tests still to do on a cancer pathway, counting the one under way.
+    pub tests_left: u8,
+    /// Urgent (a direct-access test request booked ahead of routine ones).
+    pub urgent: bool,
+    /// Day of the decision to treat (cancer: starts the 31-day clock).
+    pub decision_day: i32,
     /// Outpatient appointments booked so far: numbers the draws made at each.
     pub contacts: u16,
     /// Theatre bookings resolved by an on-the-day cancellation so far: numbers the
@@ -100,10 +153,31 @@ impl Patient {
             priority,
             stage,
             clock_running: true,
+            pathway: Pathway::Elective,
+            tumour_group: 0,
+            test: 0,
+            tests_left: 0,
+            urgent: false,
+            decision_day: 0,
             contacts: 0,
             theatre_bookings: 0,
             monitoring_left: 0,
             day_case: false,
+        }
+    }
+
+    /// A patient on a pathway other than an RTT one: no RTT clock runs.
+    pub fn off_rtt(
+        serial: u64,
+        pathway: Pathway,
+        specialty: usize,
+        start_day: i64,
+        stage: Stage,
+    ) -> Patient {
+        Patient {
+            clock_running: false,
+            pathway,
+            ..Patient::on_pathway(serial, specialty, 2, start_day, stage)
         }
     }
 }
@@ -194,7 +268,14 @@ mod tests {
         let a = Serial::referral(3_652, 199, (1 << 28) - 1);
         assert!(a < Serial::starting_list(0));
         assert!(Serial::starting_list(u32::MAX as u64) < Serial::starting_caseload(0));
+        assert!(Serial::starting_caseload(u32::MAX as u64) < Serial::direct_test(-100, 0, 0));
+        assert!(Serial::direct_test(3_652, 4, 1 << 20) < Serial::starting_test(0, 0));
+        assert!(Serial::starting_test(4, u32::MAX as u64) < Serial::cancer_referral(-150, 0, 0));
         assert_ne!(Serial::referral(1, 0, 0), Serial::referral(0, 1, 0));
+        assert_ne!(
+            Serial::cancer_referral(-1, 0, 0),
+            Serial::cancer_referral(0, 0, 0)
+        );
     }
 
     #[test]

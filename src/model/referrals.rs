@@ -4,7 +4,7 @@
 
 use rand_distr::{Distribution, Poisson};
 
-use super::booking::Order;
+use super::booking::QueueKind;
 use super::draws::{self, Once};
 use super::patient::{Patient, Serial, Stage};
 use super::Hospital;
@@ -20,7 +20,7 @@ impl Hospital<'_> {
         } else {
             date.weekday().index()
         };
-        let growth = (1.0 + referrals.annual_growth).powf(day as f64 / 365.25);
+        let growth = self.growth(day);
         referrals.per_day
             * self.scenario.simulation.scale
             * referrals.weekday_weights[weekday]
@@ -58,7 +58,6 @@ impl Hospital<'_> {
         ) as u8;
         let patient = Patient::on_pathway(serial, specialty, priority, day, Stage::AwaitingFirst);
         let at = self.start_pathway(patient, day);
-        let order = Order::Policy(self.policy());
-        self.first_queues[specialty].push(at, self.patients.current(at), order);
+        self.enqueue(at, QueueKind::FirstAppointment);
     }
 }

@@ -25,7 +25,7 @@ pub(crate) fn small_scenario() -> Scenario {
             admit: 0.25,
         },
         followup_interval_weeks: 8.0,
-        diagnostic_turnaround_weeks: 4.0,
+        diagnostic_mix: [0.3, 0.2, 0.3, 0.1, 0.1],
         post_treatment_followups: 1.5,
         followup_procedure_share: 0.1,
         pifu_share: 0.05,
@@ -95,6 +95,64 @@ pub(crate) fn small_scenario() -> Scenario {
             bank_holidays: vec![date("2024-05-06"), date("2024-05-27"), date("2024-08-26")],
             changes: vec![],
             shocks: vec![],
+        },
+        diagnostics: Diagnostics {
+            report_days: 7.0,
+            tests: TestType::ALL
+                .iter()
+                .map(|&test| DiagnosticTest {
+                    test,
+                    tests_per_week: 260.0,
+                    direct_requests_per_weekday: 40.0,
+                    urgent_share: 0.3,
+                    initial_waiting: 1_500,
+                    initial_over_6_weeks: 300,
+                    initial_longest_weeks: 26,
+                })
+                .collect(),
+        },
+        cancer: Cancer {
+            referrals_per_weekday: 40.0,
+            priority: true,
+            diagnosis_days: Days { mean: 7.0, sd: 5.0 },
+            decision_days: Days {
+                mean: 12.0,
+                sd: 8.0,
+            },
+            treatment_lead_days: Days {
+                mean: 14.0,
+                sd: 9.0,
+            },
+            surgery_minutes: Minutes {
+                mean: 150.0,
+                sd: 60.0,
+            },
+            non_surgical_per_week: 5.0,
+            prestart_first_appointment_days: 8.0,
+            prestart_test_days: 10.0,
+            prestart_treatment_days: 8.0,
+            tumour_groups: vec![
+                TumourGroup {
+                    name: "lower_gi".into(),
+                    referral_share: 0.6,
+                    specialty: 0,
+                    test_share: 0.9,
+                    second_test_share: 0.3,
+                    test_mix: [0.0, 0.3, 0.0, 0.7, 0.0],
+                    conversion_rate: 0.05,
+                    surgery_share: 0.6,
+                },
+                TumourGroup {
+                    name: "skin".into(),
+                    referral_share: 0.4,
+                    specialty: 1,
+                    test_share: 0.1,
+                    second_test_share: 0.0,
+                    test_mix: [0.0, 0.5, 0.5, 0.0, 0.0],
+                    conversion_rate: 0.08,
+                    surgery_share: 0.9,
+                },
+            ],
         },
         resolved: toml::Table::new(),
     }

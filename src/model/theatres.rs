@@ -3,8 +3,10 @@
 //! and turnarounds, and an early finish. Touch time inside the planned session is capped
 //! utilisation; all touch time, overruns included, is uncapped utilisation (GIRFT definitions).
 
+use super::booking::QueueKind;
+use super::draws::DurationDraw;
 use super::draws::{self, AtContact, Once, PerList};
-use super::patient::PatientRef;
+use super::patient::{Pathway, Patient, PatientRef};
 use super::Hospital;
 use crate::scenario::Resource;
 
@@ -33,22 +35,26 @@ impl Hospital<'_> {
                 self.run_list(specialty, day, list, &mut booked, &mut back_to_list);
             }
             // Cancelled patients go back on the list after today's lists, keeping their place.
-            let order = super::booking::Order::Policy(self.scenario.simulation.booking_policy);
             for at in back_to_list.drain(..) {
-                self.admission_queues[specialty].push(at, self.patients.current(at), order);
+                self.enqueue(at, QueueKind::Admission);
             }
+        }
+    }
+
+    /// The case-time distribution for a patient: cancer surgery, or the specialty's day-case
+    /// or inpatient times.
+    fn case_minutes(&self, patient: &Patient) -> &DurationDraw {
+        let model = &self.specialties[patient.specialty as usize];
+        match (patient.pathway, patient.day_case) {
+            (Pathway::Cancer, _) => &self.cancer_surgery_minutes,
+            (_, true) => &model.daycase_minutes,
+            (_, false) => &model.inpatient_minutes,
         }
     }
 
     fn expected_case_minutes(&self, at: PatientRef) -> f64 {
         let patient = self.patients.get(at).expect("booked patient is current");
-        let model = &self.specialties[patient.specialty as usize];
-        let minutes = if patient.day_case {
-            &model.daycase_minutes
-        } else {
-            &model.inpatient_minutes
-        };
-        minutes.mean()
+        self.case_minutes(patient).mean()
     }
 
     /// Books patients in queue order while at least half of the next case's expected time fits
@@ -124,18 +130,21 @@ impl Hospital<'_> {
                 back_to_list.push(at);
                 continue;
             }
-            let model = &self.specialties[specialty];
-            let minutes = if day_case {
-                &model.daycase_minutes
-            } else {
-                &model.inpatient_minutes
-            };
-            let case_minutes =
-                minutes.sample(&self.durations, serial, draws::once(Once::CaseMinutes));
+            let patient = self.patients.get(at).expect("booked patient is current");
+            let pathway = patient.pathway;
+            let case_minutes = self.case_minutes(patient).sample(
+                &self.durations,
+                serial,
+                draws::once(Once::CaseMinutes),
+            );
             self.tally.theatre_capped_minutes += case_minutes.min(session_end - clock).max(0.0);
             self.tally.theatre_uncapped_minutes += case_minutes;
             self.tally.theatre_cases += 1;
             clock += case_minutes + turnaround;
+            if pathway == Pathway::Cancer {
+                self.cancer_treated(at, day, true);
+                continue;
+            }
             if day_case {
                 self.tally.daycase_spells += 1;
             } else {

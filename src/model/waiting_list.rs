@@ -99,6 +99,14 @@ impl WaitingList {
 }
 
 impl WaitingList {
+    /// Clocks that have run more than `days` days at the end of `census_day`.
+    pub fn waiting_more_than(&self, census_day: i64, days: i64) -> u64 {
+        // Clock starts before `census_day - days` have waited longer.
+        let newest_start = census_day - days - 1;
+        let end = (newest_start - self.first_day + 1).clamp(0, self.counts.len() as i64) as usize;
+        self.counts[..end].iter().sum()
+    }
+
     /// Pathways by whole weeks waited at the end of `census_day`: entry `w` counts waits of
     /// `7w` to `7w + 6` days. Waits of `weeks` weeks or more land in the last entry.
     pub fn weeks_histogram(&self, census_day: i64, weeks: usize) -> Vec<u64> {
@@ -154,6 +162,22 @@ mod tests {
         );
         list.stop_clock(-365);
         assert_eq!(list.census(0, &[52]).over, vec![0]);
+    }
+
+    #[test]
+    fn counts_waits_longer_than_a_number_of_days() {
+        let mut list = WaitingList::new(-100, 10);
+        for day in [0, -41, -42, -43, -99] {
+            list.start_clock(day);
+        }
+        // At the end of day 0: waits of 0, 41, 42, 43 and 99 days.
+        assert_eq!(
+            list.waiting_more_than(0, 41),
+            3,
+            "6 weeks or more is more than 41 days"
+        );
+        assert_eq!(list.waiting_more_than(0, 62), 1);
+        assert_eq!(list.waiting_more_than(0, 0), 4);
     }
 
     #[test]

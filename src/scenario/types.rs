@@ -215,7 +215,12 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const NAMES: [&'static str; 4] = ["clinic_slots", "theatre_lists", "diagnostic_tests", "cancer_treatments"];
+    pub const NAMES: [&'static str; 4] = [
+        "clinic_slots",
+        "theatre_lists",
+        "diagnostic_tests",
+        "cancer_treatments",
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -254,8 +259,13 @@ pub enum TestType {
 
 impl TestType {
     pub const COUNT: usize = 5;
-    pub const ALL: [TestType; 5] =
-        [TestType::Mri, TestType::Ct, TestType::Ultrasound, TestType::Endoscopy, TestType::Physiological];
+    pub const ALL: [TestType; 5] = [
+        TestType::Mri,
+        TestType::Ct,
+        TestType::Ultrasound,
+        TestType::Endoscopy,
+        TestType::Physiological,
+    ];
     pub const NAMES: [&'static str; 5] = ["mri", "ct", "ultrasound", "endoscopy", "physiological"];
 
     pub fn index(self) -> usize {

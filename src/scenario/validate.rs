@@ -351,6 +351,38 @@ fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
         theatres: theatres?,
         specialties: specialties?,
         calendar: calendar?,
+        // TEMPORARY: replaced by the real [diagnostics] and [cancer] validation.
+        diagnostics: Diagnostics {
+            report_days: 7.0,
+            tests: TestType::ALL
+                .iter()
+                .map(|&test| DiagnosticTest {
+                    test,
+                    tests_per_week: 0.0,
+                    direct_requests_per_weekday: 0.0,
+                    urgent_share: 0.0,
+                    initial_waiting: 0,
+                    initial_over_6_weeks: 0,
+                    initial_longest_weeks: 13,
+                })
+                .collect(),
+        },
+        cancer: Cancer {
+            referrals_per_weekday: 0.0,
+            priority: true,
+            diagnosis_days: Days { mean: 7.0, sd: 5.0 },
+            decision_days: Days { mean: 7.0, sd: 5.0 },
+            treatment_lead_days: Days { mean: 7.0, sd: 5.0 },
+            surgery_minutes: Minutes {
+                mean: 150.0,
+                sd: 60.0,
+            },
+            non_surgical_per_week: 0.0,
+            prestart_first_appointment_days: 7.0,
+            prestart_test_days: 7.0,
+            prestart_treatment_days: 7.0,
+            tumour_groups: Vec::new(),
+        },
         resolved: sorted(&c.source.table),
     })
 }
@@ -936,7 +968,10 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
         first_outcomes: first?,
         followup_outcomes: followup?,
         followup_interval_weeks: interval?,
-        diagnostic_turnaround_weeks: turnaround?,
+        diagnostic_mix: {
+            let _ = turnaround;
+            [0.2; 5]
+        },
         post_treatment_followups: post?,
         followup_procedure_share: procedure?,
         pifu_share: pifu?,
