@@ -137,7 +137,7 @@ fn bad_snippets_give_precise_messages() {
         ("neither add nor multiply", &[("add_per_week = 40\n", "")], "missing key `calendar.changes.extra_theatre_lists.add_per_week`"),
         ("negative multiply", &[("add_per_week = 40", "multiply = -1")], "multiply = -1: expected a factor from 0 to 1000"),
         ("change outside horizon", &[("from = 2024-07-01", "from = 2025-04-01")], "calendar.changes.extra_theatre_lists.from = 2025-04-01: expected a date from 2024-04-01 to 2025-03-31"),
-        ("bad resource", &[("resource = \"theatre_lists\"", "resource = \"theatre_list\"")], "resource = \"theatre_list\": expected one of \"clinic_slots\", \"theatre_lists\"; did you mean \"theatre_lists\"?"),
+        ("bad resource", &[("resource = \"theatre_lists\"", "resource = \"theatre_list\"")], "resource = \"theatre_list\": expected one of \"clinic_slots\", \"theatre_lists\", \"diagnostic_tests\", \"cancer_treatments\"; did you mean \"theatre_lists\"?"),
         ("change name", &[("[calendar.changes.extra_theatre_lists]", "[calendar.changes.Extra]")], "calendar.changes.Extra: expected a name of lower-case letters"),
         ("shock backwards", &[("to = 2024-07-02", "to = 2024-06-01")], "calendar.shocks.industrial_action.to = 2024-06-01: expected a date on or after from = 2024-06-27"),
         ("shock no resources", &[("resources = [\"clinic_slots\", \"theatre_lists\"]", "resources = []")], "resources = []: expected a non-empty array"),
