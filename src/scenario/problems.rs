@@ -249,6 +249,7 @@ pub(crate) fn expected_in_words(message: &str) -> String {
         "f64" | "f32" => "a number",
         "i64" | "i32" | "u64" | "u32" | "usize" => "a whole number",
         "a string" => "a string (in quotes)",
+        "a boolean" => "true or false (without quotes)",
         "a sequence" => "an array like [1, 2]",
         "a map" => "a table",
         other if other.starts_with("struct ") => "a table",
@@ -313,6 +314,10 @@ mod tests {
         assert_eq!(
             expected_in_words("invalid type: integer `5`, expected struct RawTheatres"),
             "expected a table"
+        );
+        assert_eq!(
+            expected_in_words("invalid type: string \"yes\", expected a boolean"),
+            "expected true or false (without quotes)"
         );
         assert_eq!(
             expected_in_words("expected a date like 2024-04-01"),

@@ -30,6 +30,8 @@ pub(crate) struct RawScenario {
     /// Sorted by name, which is the order the model uses.
     pub specialties: Option<BTreeMap<String, RawSpecialty>>,
     pub calendar: Option<RawCalendar>,
+    pub diagnostics: Option<RawDiagnostics>,
+    pub cancer: Option<RawCancer>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,7 +124,7 @@ pub(crate) struct RawSpecialty {
     pub first_outcomes: Option<RawOutcomes>,
     pub followup_outcomes: Option<RawOutcomes>,
     pub followup_interval_weeks: Option<f64>,
-    pub diagnostic_turnaround_weeks: Option<f64>,
+    pub diagnostic_mix: Option<RawTestMix>,
     pub post_treatment_followups: Option<f64>,
     pub followup_procedure_share: Option<f64>,
     pub pifu_share: Option<f64>,
@@ -150,6 +152,7 @@ pub(crate) struct RawChange {
     pub from: Option<RawDate>,
     pub resource: Option<String>,
     pub specialty: Option<String>,
+    pub test: Option<String>,
     pub add_per_week: Option<f64>,
     pub multiply: Option<f64>,
 }
@@ -161,6 +164,110 @@ pub(crate) struct RawShock {
     pub to: Option<RawDate>,
     pub share_lost: Option<f64>,
     pub resources: Option<Vec<String>>,
+}
+
+/// Shares by test type (`diagnostic_mix`, `test_mix`). The fields are the names in
+/// `TestType::NAMES`, in that order (a unit test checks).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTestMix {
+    pub mri: Option<f64>,
+    pub ct: Option<f64>,
+    pub ultrasound: Option<f64>,
+    pub endoscopy: Option<f64>,
+    pub physiological: Option<f64>,
+}
+
+impl RawTestMix {
+    /// The shares in `TestType::ALL` order.
+    pub fn values(&self) -> [Option<f64>; 5] {
+        [
+            self.mri,
+            self.ct,
+            self.ultrasound,
+            self.endoscopy,
+            self.physiological,
+        ]
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDiagnostics {
+    pub report_days: Option<f64>,
+    pub tests: Option<RawDiagnosticTests>,
+}
+
+/// One table per test type, named as in `TestType::NAMES` (so an unknown name is an unknown
+/// key, with a suggestion).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDiagnosticTests {
+    pub mri: Option<RawDiagnosticTest>,
+    pub ct: Option<RawDiagnosticTest>,
+    pub ultrasound: Option<RawDiagnosticTest>,
+    pub endoscopy: Option<RawDiagnosticTest>,
+    pub physiological: Option<RawDiagnosticTest>,
+}
+
+impl RawDiagnosticTests {
+    /// The tables in `TestType::ALL` order.
+    pub fn into_array(self) -> [Option<RawDiagnosticTest>; 5] {
+        [
+            self.mri,
+            self.ct,
+            self.ultrasound,
+            self.endoscopy,
+            self.physiological,
+        ]
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDiagnosticTest {
+    pub tests_per_week: Option<f64>,
+    pub direct_requests_per_weekday: Option<f64>,
+    pub urgent_share: Option<f64>,
+    pub initial_waiting: Option<i64>,
+    pub initial_over_6_weeks: Option<i64>,
+    pub initial_longest_weeks: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDays {
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCancer {
+    pub referrals_per_weekday: Option<f64>,
+    pub priority: Option<bool>,
+    pub diagnosis_days: Option<RawDays>,
+    pub decision_days: Option<RawDays>,
+    pub treatment_lead_days: Option<RawDays>,
+    pub surgery_minutes: Option<RawMinutes>,
+    pub non_surgical_per_week: Option<f64>,
+    pub prestart_first_appointment_days: Option<f64>,
+    pub prestart_test_days: Option<f64>,
+    pub prestart_treatment_days: Option<f64>,
+    /// Sorted by name.
+    pub tumour_groups: Option<BTreeMap<String, RawTumourGroup>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTumourGroup {
+    pub referral_share: Option<f64>,
+    pub specialty: Option<String>,
+    pub test_share: Option<f64>,
+    pub second_test_share: Option<f64>,
+    pub test_mix: Option<RawTestMix>,
+    pub conversion_rate: Option<f64>,
+    pub surgery_share: Option<f64>,
 }
 
 /// A calendar date written as a TOML local date (`2024-04-01`) or a quoted `"2024-04-01"`.
@@ -216,5 +323,39 @@ mod tests {
         assert_eq!(date("c"), None);
         assert_eq!(date("d"), None);
         assert_eq!(date("e"), None);
+    }
+
+    #[test]
+    fn test_type_fields_follow_test_type_order() {
+        // Keys named from `TestType::NAMES`, valued by position: each must land in its place.
+        use crate::scenario::TestType;
+        let mix: Vec<String> = TestType::NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{n} = {i}.0"))
+            .collect();
+        let mix: toml::Table = toml::from_str(&mix.join("\n")).expect("valid TOML");
+        let mix = RawTestMix::deserialize(toml::Value::Table(mix)).expect("known keys");
+        assert_eq!(
+            mix.values(),
+            [Some(0.0), Some(1.0), Some(2.0), Some(3.0), Some(4.0)]
+        );
+
+        let tests: Vec<String> = TestType::NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("[{n}]\ninitial_waiting = {i}"))
+            .collect();
+        let tests: toml::Table = toml::from_str(&tests.join("\n")).expect("valid TOML");
+        let tests = RawDiagnosticTests::deserialize(toml::Value::Table(tests)).expect("known keys");
+        let waiting: Vec<Option<i64>> = tests
+            .into_array()
+            .iter()
+            .map(|t| t.as_ref().and_then(|t| t.initial_waiting))
+            .collect();
+        assert_eq!(waiting, [Some(0), Some(1), Some(2), Some(3), Some(4)]);
+        for (i, t) in TestType::ALL.iter().enumerate() {
+            assert_eq!(t.index(), i);
+        }
     }
 }

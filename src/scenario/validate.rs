@@ -20,6 +20,8 @@ const MAX_RATE: f64 = 10_000_000.0;
 const MAX_MINUTES: f64 = 1440.0;
 /// Ten years, in weeks.
 const MAX_WEEKS: f64 = 520.0;
+/// A year: the longest delay, in days, between two steps of a pathway.
+const MAX_DAYS: f64 = 365.0;
 /// Tolerance for share groups that must sum to 1.
 const SUM_TOLERANCE: f64 = 1e-6;
 /// Stop retrying deserialisation after this many key or type problems.
@@ -338,6 +340,12 @@ fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
         horizon,
         names.as_deref(),
     );
+    let diagnostics = c
+        .table(&["diagnostics"], raw.diagnostics)
+        .and_then(|s| diagnostics(c, s));
+    let cancer = c
+        .table(&["cancer"], raw.cancer)
+        .and_then(|s| cancer(c, s, names.as_deref()));
 
     Some(Scenario {
         name: name?,
@@ -351,38 +359,8 @@ fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
         theatres: theatres?,
         specialties: specialties?,
         calendar: calendar?,
-        // TEMPORARY: replaced by the real [diagnostics] and [cancer] validation.
-        diagnostics: Diagnostics {
-            report_days: 7.0,
-            tests: TestType::ALL
-                .iter()
-                .map(|&test| DiagnosticTest {
-                    test,
-                    tests_per_week: 0.0,
-                    direct_requests_per_weekday: 0.0,
-                    urgent_share: 0.0,
-                    initial_waiting: 0,
-                    initial_over_6_weeks: 0,
-                    initial_longest_weeks: 13,
-                })
-                .collect(),
-        },
-        cancer: Cancer {
-            referrals_per_weekday: 0.0,
-            priority: true,
-            diagnosis_days: Days { mean: 7.0, sd: 5.0 },
-            decision_days: Days { mean: 7.0, sd: 5.0 },
-            treatment_lead_days: Days { mean: 7.0, sd: 5.0 },
-            surgery_minutes: Minutes {
-                mean: 150.0,
-                sd: 60.0,
-            },
-            non_surgical_per_week: 0.0,
-            prestart_first_appointment_days: 7.0,
-            prestart_test_days: 7.0,
-            prestart_treatment_days: 7.0,
-            tumour_groups: Vec::new(),
-        },
+        diagnostics: diagnostics?,
+        cancer: cancer?,
         resolved: sorted(&c.source.table),
     })
 }
@@ -481,7 +459,6 @@ fn quoted_list(names: &[&str]) -> String {
 }
 
 fn initial_list(c: &mut Checker, raw: RawInitialList) -> Option<InitialList> {
-    const COUNT: &str = "a whole number from 0 to 100000000";
     let total = c.whole(&["initial_list", "total"], raw.total, 0, MAX_COUNT, COUNT);
     let values = [
         raw.over_18_weeks,
@@ -925,12 +902,7 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
         weeks,
         WEEKS,
     );
-    let turnaround = c.number(
-        &p("diagnostic_turnaround_weeks"),
-        raw.diagnostic_turnaround_weeks,
-        weeks,
-        WEEKS,
-    );
+    let diagnostic_mix = test_mix(c, &p("diagnostic_mix"), raw.diagnostic_mix);
     let post = c.number(
         &p("post_treatment_followups"),
         raw.post_treatment_followups,
@@ -943,19 +915,17 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
     let daycase = c.share(&p("daycase_propensity"), raw.daycase_propensity);
     let daycase_minutes = minutes(c, &p("daycase_minutes"), raw.daycase_minutes);
     let inpatient_minutes = minutes(c, &p("inpatient_minutes"), raw.inpatient_minutes);
-    let capacity = |x: f64| (0.0..=MAX_RATE).contains(&x);
-    const CAPACITY: &str = "a weekly capacity from 0 to 10000000";
     let clinic = c.number(
         &p("clinic_slots_per_week"),
         raw.clinic_slots_per_week,
-        capacity,
-        CAPACITY,
+        rate,
+        WEEKLY_CAPACITY,
     );
     let lists = c.number(
         &p("theatre_lists_per_week"),
         raw.theatre_lists_per_week,
-        capacity,
-        CAPACITY,
+        rate,
+        WEEKLY_CAPACITY,
     );
     if !name_ok {
         return None;
@@ -968,10 +938,7 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
         first_outcomes: first?,
         followup_outcomes: followup?,
         followup_interval_weeks: interval?,
-        diagnostic_mix: {
-            let _ = turnaround;
-            [0.2; 5]
-        },
+        diagnostic_mix: diagnostic_mix?,
         post_treatment_followups: post?,
         followup_procedure_share: procedure?,
         pifu_share: pifu?,
@@ -1009,6 +976,57 @@ fn priority_shares(c: &mut Checker, path: &[&str], raw: Option<Vec<f64>>) -> Opt
         }
     }
     ok.then_some(shares)
+}
+
+/// Shares by test type (`diagnostic_mix`, `test_mix`), every type given, adding up to 1; in
+/// `TestType::ALL` order.
+fn test_mix(
+    c: &mut Checker,
+    path: &[&str],
+    raw: Option<RawTestMix>,
+) -> Option<[f64; TestType::COUNT]> {
+    let raw = c.table(path, raw)?;
+    let mut shares = [0.0; TestType::COUNT];
+    let mut ok = true;
+    for ((name, value), share) in TestType::NAMES.iter().zip(raw.values()).zip(&mut shares) {
+        let key: Vec<&str> = path.iter().copied().chain([*name]).collect();
+        match c.share(&key, value) {
+            Some(v) => *share = v,
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let sum: f64 = shares.iter().sum();
+    if (sum - 1.0).abs() > SUM_TOLERANCE {
+        c.sums_to_one(path, sum, "the shares");
+        return None;
+    }
+    Some(shares)
+}
+
+/// The position of `value` in `candidates`; otherwise reports it, listing the candidates and
+/// suggesting the nearest. `expected` says what they are ("the name of a specialty").
+fn lookup(
+    c: &mut Checker,
+    path: &[&str],
+    value: &str,
+    candidates: &[&str],
+    expected: &str,
+) -> Option<usize> {
+    let found = candidates.iter().position(|n| *n == value);
+    if found.is_none() {
+        let hint = match nearest(value, candidates) {
+            Some(best) => format!("; did you mean \"{best}\"?"),
+            None => String::new(),
+        };
+        c.bad(
+            path,
+            format!("expected {expected}: {}{hint}", quoted_list(candidates)),
+        );
+    }
+    found
 }
 
 /// The simulated days, first and last, if the simulation table is valid.
@@ -1110,28 +1128,9 @@ fn change(
     let from = in_horizon(c, &p("from"), from, horizon);
     let expected_resource = format!("one of {}", quoted_list(&Resource::NAMES));
     let resource = c
-        .required(&p("resource"), raw.resource, &expected_resource)
+        .required(&p("resource"), raw.resource.clone(), &expected_resource)
         .and_then(|r| resource(c, &p("resource"), None, &r));
-    let expected_specialty = "\"all\" or the name of a specialty";
-    let specialty = c.required(&p("specialty"), raw.specialty, expected_specialty);
-    // `None` inside: all specialties; an index into the sorted list otherwise.
-    let specialty: Option<Option<usize>> = match (specialty, specialties) {
-        (Some(s), _) if s == "all" => Some(None),
-        (Some(s), Some(names)) => match names.iter().position(|n| *n == s) {
-            Some(i) => Some(Some(i)),
-            None => {
-                c.bad(
-                    &p("specialty"),
-                    format!(
-                        "expected {expected_specialty}: \"all\", {}",
-                        quoted_list(names)
-                    ),
-                );
-                None
-            }
-        },
-        _ => None,
-    };
+    let target = change_target(c, name, &raw, resource, specialties);
     let amount = match (raw.add_per_week, raw.multiply) {
         (Some(add), None) => c
             .check_number(
@@ -1174,9 +1173,106 @@ fn change(
         name: name.to_string(),
         from: from?,
         resource: resource?,
-        specialty: specialty?,
+        specialty: target?,
         amount: amount?,
     })
+}
+
+const ALL_SPECIALTIES: &str = "\"all\" or the name of a specialty";
+const ALL_TESTS: &str = "\"all\" or a test type";
+
+/// What a change acts on: `specialty` (clinics, theatres) or `test` (diagnostic tests) resolved
+/// to an index, `None` inside for all; cancer treatments take neither key.
+fn change_target(
+    c: &mut Checker,
+    name: &str,
+    raw: &RawChange,
+    resource: Option<Resource>,
+    specialties: Option<&[&str]>,
+) -> Option<Option<usize>> {
+    let p = |k: &'static str| -> [&str; 4] { ["calendar", "changes", name, k] };
+    let mut ok = true;
+    // A key the resource does not take: reported, and the change is not built.
+    let mut refuse = |c: &mut Checker, key: &'static str, use_instead: &str| {
+        if let (Some(r), true) = (resource, raw_has(raw, key)) {
+            c.bad(
+                &p(key),
+                format!(
+                    "expected no `{key}` with resource = \"{}\" ({use_instead})",
+                    r.name()
+                ),
+            );
+            ok = false;
+        }
+    };
+    let target = match resource {
+        Some(Resource::ClinicSlots | Resource::TheatreLists) => {
+            refuse(
+                c,
+                "test",
+                "`test` is only for \"diagnostic_tests\"; clinic and theatre changes name a `specialty`",
+            );
+            let value = c.required(&p("specialty"), raw.specialty.clone(), ALL_SPECIALTIES);
+            value.and_then(|v| specialty_target(c, &p("specialty"), &v, specialties))
+        }
+        Some(Resource::DiagnosticTests) => {
+            refuse(
+                c,
+                "specialty",
+                "diagnostic test changes name a `test`: \"all\" or a test type",
+            );
+            let expected = format!("{ALL_TESTS} ({})", quoted_list(&TestType::NAMES));
+            let value = c.required(&p("test"), raw.test.clone(), &expected);
+            value.and_then(|v| test_target(c, &p("test"), &v))
+        }
+        Some(Resource::CancerTreatments) => {
+            let why = "cancer treatment changes apply to all cancer treatments";
+            refuse(c, "specialty", why);
+            refuse(c, "test", why);
+            Some(None)
+        }
+        // An unknown resource is reported already; check what can be checked.
+        None => {
+            if let Some(v) = &raw.specialty {
+                specialty_target(c, &p("specialty"), v, specialties);
+            }
+            if let Some(v) = &raw.test {
+                test_target(c, &p("test"), v);
+            }
+            None
+        }
+    };
+    target.filter(|_| ok)
+}
+
+fn raw_has(raw: &RawChange, key: &str) -> bool {
+    match key {
+        "specialty" => raw.specialty.is_some(),
+        "test" => raw.test.is_some(),
+        _ => false,
+    }
+}
+
+/// `"all"` (`Some(None)`) or a specialty's index in the sorted list; `None` if unknown or if
+/// the specialties are not valid (reported there).
+fn specialty_target(
+    c: &mut Checker,
+    path: &[&str],
+    value: &str,
+    specialties: Option<&[&str]>,
+) -> Option<Option<usize>> {
+    if value == "all" {
+        return Some(None);
+    }
+    let names = specialties?;
+    let candidates: Vec<&str> = ["all"].into_iter().chain(names.iter().copied()).collect();
+    lookup(c, path, value, &candidates, ALL_SPECIALTIES).map(|i| Some(i - 1))
+}
+
+/// `"all"` (`Some(None)`) or the test type's index in `TestType::ALL`.
+fn test_target(c: &mut Checker, path: &[&str], value: &str) -> Option<Option<usize>> {
+    let candidates: Vec<&str> = ["all"].into_iter().chain(TestType::NAMES).collect();
+    lookup(c, path, value, &candidates, ALL_TESTS).map(|i| i.checked_sub(1))
 }
 
 fn shock(c: &mut Checker, name: &str, raw: RawShock, horizon: Horizon) -> Option<CapacityShock> {
@@ -1224,6 +1320,288 @@ fn shock(c: &mut Checker, name: &str, raw: RawShock, horizon: Horizon) -> Option
         to: to?,
         share_lost: share_lost?,
         resources: resources?,
+    })
+}
+
+const COUNT: &str = "a whole number from 0 to 100000000";
+const WEEKLY_CAPACITY: &str = "a weekly capacity from 0 to 10000000";
+const DAILY_RATE: &str = "a number from 0 to 10000000";
+
+fn rate(x: f64) -> bool {
+    (0.0..=MAX_RATE).contains(&x)
+}
+
+fn diagnostics(c: &mut Checker, raw: RawDiagnostics) -> Option<Diagnostics> {
+    let report_days = c.number(
+        &["diagnostics", "report_days"],
+        raw.report_days,
+        |x| x > 0.0 && x <= MAX_DAYS,
+        "a number of days above 0 and at most 365",
+    );
+    let tables: Vec<String> = TestType::NAMES
+        .iter()
+        .map(|n| format!("[diagnostics.tests.{n}]"))
+        .collect();
+    let expected = format!("a table for each test type: {}", tables.join(", "));
+    let raw_tests = c.required(&["diagnostics", "tests"], raw.tests, &expected);
+    let tests = raw_tests.and_then(|raw_tests| {
+        let mut list = Vec::new();
+        let mut ok = true;
+        for (test, raw) in TestType::ALL.into_iter().zip(raw_tests.into_array()) {
+            let raw = c.required(
+                &["diagnostics", "tests", test.name()],
+                raw,
+                "a table of tests_per_week, direct_requests_per_weekday, urgent_share, \
+                 initial_waiting, initial_over_6_weeks and initial_longest_weeks \
+                 (every test type must be given)",
+            );
+            match raw.and_then(|raw| diagnostic_test(c, test, raw)) {
+                Some(t) => list.push(t),
+                None => ok = false,
+            }
+        }
+        ok.then_some(list)
+    });
+    Some(Diagnostics {
+        report_days: report_days?,
+        tests: tests?,
+    })
+}
+
+fn diagnostic_test(
+    c: &mut Checker,
+    test: TestType,
+    raw: RawDiagnosticTest,
+) -> Option<DiagnosticTest> {
+    let name = test.name();
+    let p = |k: &'static str| -> [&str; 4] { ["diagnostics", "tests", name, k] };
+    let per_week = c.number(
+        &p("tests_per_week"),
+        raw.tests_per_week,
+        rate,
+        WEEKLY_CAPACITY,
+    );
+    let direct = c.number(
+        &p("direct_requests_per_weekday"),
+        raw.direct_requests_per_weekday,
+        rate,
+        DAILY_RATE,
+    );
+    let urgent = c.share(&p("urgent_share"), raw.urgent_share);
+    let waiting = c.whole(
+        &p("initial_waiting"),
+        raw.initial_waiting,
+        0,
+        MAX_COUNT,
+        COUNT,
+    );
+    let over = c.whole(
+        &p("initial_over_6_weeks"),
+        raw.initial_over_6_weeks,
+        0,
+        MAX_COUNT,
+        COUNT,
+    );
+    let over = over.filter(|&n| match waiting {
+        Some(w) if n > w => {
+            c.bad(
+                &p("initial_over_6_weeks"),
+                format!("expected at most diagnostics.tests.{name}.initial_waiting = {w}"),
+            );
+            false
+        }
+        _ => true,
+    });
+    let longest = c.whole(
+        &p("initial_longest_weeks"),
+        raw.initial_longest_weeks,
+        7,
+        520,
+        "a whole number of weeks from 7 to 520 (more than the 6-week standard)",
+    );
+    Some(DiagnosticTest {
+        test,
+        tests_per_week: per_week?,
+        direct_requests_per_weekday: direct?,
+        urgent_share: urgent?,
+        initial_waiting: u64::try_from(waiting?).ok()?,
+        initial_over_6_weeks: u64::try_from(over?).ok()?,
+        initial_longest_weeks: u32::try_from(longest?).ok()?,
+    })
+}
+
+fn days(c: &mut Checker, path: &[&str], raw: Option<RawDays>) -> Option<Days> {
+    let raw = c.table(path, raw)?;
+    let key = |k: &'static str| -> Vec<&str> { path.iter().copied().chain([k]).collect() };
+    let mean = c.number(
+        &key("mean"),
+        raw.mean,
+        |x| (0.5..=MAX_DAYS).contains(&x),
+        "a number of days from 0.5 to 365",
+    );
+    let sd = c.number(
+        &key("sd"),
+        raw.sd,
+        |x| (0.0..=MAX_DAYS).contains(&x),
+        "a number of days from 0 to 365",
+    );
+    Some(Days {
+        mean: mean?,
+        sd: sd?,
+    })
+}
+
+fn cancer(c: &mut Checker, raw: RawCancer, specialties: Option<&[&str]>) -> Option<Cancer> {
+    let p = |k: &'static str| -> [&str; 2] { ["cancer", k] };
+    let referrals = c.number(
+        &p("referrals_per_weekday"),
+        raw.referrals_per_weekday,
+        rate,
+        DAILY_RATE,
+    );
+    let priority = c.required(&p("priority"), raw.priority, "true or false");
+    let diagnosis = days(c, &p("diagnosis_days"), raw.diagnosis_days);
+    let decision = days(c, &p("decision_days"), raw.decision_days);
+    let lead = days(c, &p("treatment_lead_days"), raw.treatment_lead_days);
+    let surgery = minutes(c, &p("surgery_minutes"), raw.surgery_minutes);
+    let non_surgical = c.number(
+        &p("non_surgical_per_week"),
+        raw.non_surgical_per_week,
+        rate,
+        WEEKLY_CAPACITY,
+    );
+    let prestart = |c: &mut Checker, key: &'static str, value: Option<f64>| {
+        c.number(
+            &p(key),
+            value,
+            |x| (0.0..=MAX_DAYS).contains(&x),
+            "a number of days from 0 to 365",
+        )
+    };
+    let first = prestart(
+        c,
+        "prestart_first_appointment_days",
+        raw.prestart_first_appointment_days,
+    );
+    let test = prestart(c, "prestart_test_days", raw.prestart_test_days);
+    let treatment = prestart(c, "prestart_treatment_days", raw.prestart_treatment_days);
+    let groups = tumour_groups(c, raw.tumour_groups, specialties);
+    Some(Cancer {
+        referrals_per_weekday: referrals?,
+        priority: priority?,
+        diagnosis_days: diagnosis?,
+        decision_days: decision?,
+        treatment_lead_days: lead?,
+        surgery_minutes: surgery?,
+        non_surgical_per_week: non_surgical?,
+        prestart_first_appointment_days: first?,
+        prestart_test_days: test?,
+        prestart_treatment_days: treatment?,
+        tumour_groups: groups?,
+    })
+}
+
+/// Tumour groups appear in output columns; more than this is a mistake.
+const MAX_TUMOUR_GROUPS: usize = 50;
+
+fn tumour_groups(
+    c: &mut Checker,
+    raw: Option<BTreeMap<String, RawTumourGroup>>,
+    specialties: Option<&[&str]>,
+) -> Option<Vec<TumourGroup>> {
+    let path = ["cancer", "tumour_groups"];
+    if raw.is_none() && c.is_broken(&key_path(&path)) {
+        return None;
+    }
+    let raw = raw.unwrap_or_default();
+    if raw.is_empty() {
+        let problem = c.source.missing(
+            &key_path(&path),
+            "at least one tumour group, a table like [cancer.tumour_groups.lower_gi]",
+        );
+        c.problems.push(problem);
+        return None;
+    }
+    if raw.len() > MAX_TUMOUR_GROUPS {
+        c.bad(
+            &path,
+            format!(
+                "expected at most {MAX_TUMOUR_GROUPS} tumour groups, not {}",
+                raw.len()
+            ),
+        );
+        return None;
+    }
+    let mut list = Vec::new();
+    let mut all_ok = true;
+    for (name, raw) in raw {
+        match tumour_group(c, &name, raw, specialties) {
+            Some(g) => list.push(g),
+            None => all_ok = false,
+        }
+    }
+    if !all_ok {
+        return None;
+    }
+    let sum: f64 = list.iter().map(|g| g.referral_share).sum();
+    if (sum - 1.0).abs() > SUM_TOLERANCE {
+        let each: Vec<String> = list
+            .iter()
+            .map(|g| format!("{} {}", g.name, num(g.referral_share)))
+            .collect();
+        let place = c.source.place(&key_path(&path));
+        c.problems.push(format!(
+            "{place}: cancer.tumour_groups.*.referral_share add up to {} ({}): expected a total of 1",
+            num(sum),
+            each.join(", ")
+        ));
+        return None;
+    }
+    Some(list)
+}
+
+fn tumour_group(
+    c: &mut Checker,
+    name: &str,
+    raw: RawTumourGroup,
+    specialties: Option<&[&str]>,
+) -> Option<TumourGroup> {
+    let p = |k: &'static str| -> [&str; 4] { ["cancer", "tumour_groups", name, k] };
+    let name_ok = is_snake_name(name);
+    if !name_ok {
+        let place = c
+            .source
+            .place(&key_path(&["cancer", "tumour_groups", name]));
+        c.problems.push(format!(
+            "{place}: cancer.tumour_groups.{}: expected a tumour group name of lower-case letters, digits and _",
+            dotted(&[name])
+        ));
+    }
+    let referral_share = c.share(&p("referral_share"), raw.referral_share);
+    const SPECIALTY: &str = "the name of a specialty";
+    let specialty = c
+        .required(&p("specialty"), raw.specialty, SPECIALTY)
+        .and_then(|s| {
+            let names = specialties?;
+            lookup(c, &p("specialty"), &s, names, SPECIALTY)
+        });
+    let test_share = c.share(&p("test_share"), raw.test_share);
+    let second_test_share = c.share(&p("second_test_share"), raw.second_test_share);
+    let mix = test_mix(c, &p("test_mix"), raw.test_mix);
+    let conversion = c.share(&p("conversion_rate"), raw.conversion_rate);
+    let surgery = c.share(&p("surgery_share"), raw.surgery_share);
+    if !name_ok {
+        return None;
+    }
+    Some(TumourGroup {
+        name: name.to_string(),
+        referral_share: referral_share?,
+        specialty: specialty?,
+        test_share: test_share?,
+        second_test_share: second_test_share?,
+        test_mix: mix?,
+        conversion_rate: conversion?,
+        surgery_share: surgery?,
     })
 }
 

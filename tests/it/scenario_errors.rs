@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use plansim::scenario::{ChangeAmount, Overrides, Resource, Scenario};
+use plansim::scenario::{ChangeAmount, Overrides, Resource, Scenario, TestType};
 
 fn fixture_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios/base.toml")
@@ -54,6 +54,67 @@ fn the_fixture_is_valid() {
     assert!((mean - 1.0).abs() < 1e-12);
     assert_eq!(s.initial_list.over_weeks.len(), 5);
     assert_eq!(s.hash().len(), 64);
+    // Diagnostic mixes in `TestType::ALL` order, tests likewise, tumour groups by name.
+    assert_eq!(
+        s.specialties[1].diagnostic_mix,
+        [0.55, 0.15, 0.25, 0.0, 0.05]
+    );
+    let tests: Vec<TestType> = s.diagnostics.tests.iter().map(|t| t.test).collect();
+    assert_eq!(tests, TestType::ALL);
+    assert_eq!(s.diagnostics.tests[1].initial_longest_weeks, 27);
+    assert_eq!(s.diagnostics.report_days, 7.0);
+    let groups: Vec<(&str, usize)> = s
+        .cancer
+        .tumour_groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.specialty))
+        .collect();
+    assert_eq!(groups, [("lower_gi", 0), ("sarcoma", 1)]);
+    assert_eq!(
+        s.cancer.tumour_groups[1].test_mix,
+        [0.8, 0.1, 0.1, 0.0, 0.0]
+    );
+    assert!(s.cancer.priority);
+    assert_eq!(s.cancer.diagnosis_days.mean, 7.0);
+    assert_eq!(s.cancer.prestart_treatment_days, 9.0);
+}
+
+#[test]
+fn changes_name_their_target_by_resource() {
+    // A diagnostic change names a test: its index in `TestType::ALL`, or `None` for all.
+    let s = Scenario::load(&fixture_path()).expect("valid fixture");
+    let more_mri = &s.calendar.changes[1];
+    assert_eq!(more_mri.name, "more_mri");
+    assert_eq!(more_mri.resource, Resource::DiagnosticTests);
+    assert_eq!(more_mri.specialty, Some(0));
+    for (test, index) in [("physiological", Some(4)), ("ct", Some(1)), ("all", None)] {
+        let text = edited(&[("test = \"mri\"", &format!("test = \"{test}\""))]);
+        let s = Scenario::from_toml_str(&text, "t.toml").expect("valid");
+        assert_eq!(s.calendar.changes[1].specialty, index, "{test}");
+    }
+    // Cancer treatments take neither key; shocks accept the new resources.
+    let text = edited(&[
+        (
+            "resource = \"diagnostic_tests\"\ntest = \"mri\"",
+            "resource = \"cancer_treatments\"",
+        ),
+        (
+            "resources = [\"clinic_slots\", \"theatre_lists\"]",
+            "resources = [\"diagnostic_tests\", \"cancer_treatments\"]",
+        ),
+    ]);
+    let s = Scenario::from_toml_str(&text, "t.toml").expect("valid");
+    assert_eq!(s.calendar.changes[1].resource, Resource::CancerTreatments);
+    assert_eq!(s.calendar.changes[1].specialty, None);
+    assert_eq!(s.calendar.changes[1].amount, ChangeAmount::Multiply(1.2));
+    assert_eq!(
+        s.calendar.shocks[0].resources,
+        vec![Resource::DiagnosticTests, Resource::CancerTreatments]
+    );
+    // The resolved TOML keeps the new sections and loads back the same.
+    let again = Scenario::from_toml_str(&s.resolved_toml(), "again.toml").expect("round trip");
+    assert_eq!(again.hash(), s.hash());
+    assert_eq!(again.cancer.tumour_groups.len(), 2);
 }
 
 #[test]
@@ -137,13 +198,62 @@ fn bad_snippets_give_precise_messages() {
         ("neither add nor multiply", &[("add_per_week = 40\n", "")], "missing key `calendar.changes.extra_theatre_lists.add_per_week`"),
         ("negative multiply", &[("add_per_week = 40", "multiply = -1")], "multiply = -1: expected a factor from 0 to 1000"),
         ("change outside horizon", &[("from = 2024-07-01", "from = 2025-04-01")], "calendar.changes.extra_theatre_lists.from = 2025-04-01: expected a date from 2024-04-01 to 2025-03-31"),
-        ("bad resource", &[("resource = \"theatre_lists\"", "resource = \"theatre_list\"")], "resource = \"theatre_list\": expected one of \"clinic_slots\", \"theatre_lists\"; did you mean \"theatre_lists\"?"),
+        ("bad resource", &[("resource = \"theatre_lists\"", "resource = \"theatre_list\"")], "resource = \"theatre_list\": expected one of \"clinic_slots\", \"theatre_lists\", \"diagnostic_tests\", \"cancer_treatments\"; did you mean \"theatre_lists\"?"),
         ("change name", &[("[calendar.changes.extra_theatre_lists]", "[calendar.changes.Extra]")], "calendar.changes.Extra: expected a name of lower-case letters"),
         ("shock backwards", &[("to = 2024-07-02", "to = 2024-06-01")], "calendar.shocks.industrial_action.to = 2024-06-01: expected a date on or after from = 2024-06-27"),
         ("shock no resources", &[("resources = [\"clinic_slots\", \"theatre_lists\"]", "resources = []")], "resources = []: expected a non-empty array"),
         ("shock bad resource", &[("resources = [\"clinic_slots\", \"theatre_lists\"]", "resources = [\"clinic_slots\", \"beds\"]")], "resources[1] = \"beds\": expected one of"),
         ("shock share", &[("share_lost = 0.3", "share_lost = 1.3")], "share_lost = 1.3: expected a share from 0 to 1"),
         ("bank holiday", &[("2024-05-06, 2024-05-27", "2024-05-06, \"Whitsun\"")], "calendar.bank_holidays[1] = \"Whitsun\": expected a date like 2024-04-01"),
+        ("test on a theatre change", &[("specialty = \"trauma_orthopaedics\"", "specialty = \"trauma_orthopaedics\"\ntest = \"mri\"")], "case.toml:94:1: calendar.changes.extra_theatre_lists.test = \"mri\": expected no `test` with resource = \"theatre_lists\" (`test` is only for \"diagnostic_tests\"; clinic and theatre changes name a `specialty`)"),
+        ("unknown test in change", &[("test = \"mri\"", "test = \"pet\"")], "case.toml:107:1: calendar.changes.more_mri.test = \"pet\": expected \"all\" or a test type: \"all\", \"mri\", \"ct\", \"ultrasound\", \"endoscopy\", \"physiological\""),
+        ("test typo in change", &[("test = \"mri\"", "test = \"ultrasund\"")], "test = \"ultrasund\": expected \"all\" or a test type: \"all\", \"mri\", \"ct\", \"ultrasound\", \"endoscopy\", \"physiological\"; did you mean \"ultrasound\"?"),
+        ("specialty on a diagnostic change", &[("test = \"mri\"", "specialty = \"general_surgery\"")], "calendar.changes.more_mri.specialty = \"general_surgery\": expected no `specialty` with resource = \"diagnostic_tests\""),
+        ("diagnostic change without test", &[("test = \"mri\"\n", "")], "case.toml: missing key `calendar.changes.more_mri.test`: expected \"all\" or a test type (\"mri\", \"ct\", \"ultrasound\", \"endoscopy\", \"physiological\")"),
+        ("test on a cancer change", &[("resource = \"diagnostic_tests\"", "resource = \"cancer_treatments\"")], "calendar.changes.more_mri.test = \"mri\": expected no `test` with resource = \"cancer_treatments\" (cancer treatment changes apply to all cancer treatments)"),
+        ("specialty near miss in change", &[("specialty = \"trauma_orthopaedics\"", "specialty = \"trauma_orthopedics\"")], "did you mean \"trauma_orthopaedics\"?"),
+        // Specialties' diagnostic mix
+        ("turnaround is gone", &[("followup_interval_weeks = 8\n", "followup_interval_weeks = 8\ndiagnostic_turnaround_weeks = 4\n")], "case.toml:58:1: unknown key `specialties.trauma_orthopaedics.diagnostic_turnaround_weeks` (allowed: referral_share, list_share, priority_shares, first_outcomes, followup_outcomes, followup_interval_weeks, diagnostic_mix,"),
+        ("mix not adding up", &[("{ mri = 0.55, ct = 0.15,", "{ mri = 0.45, ct = 0.15,")], "case.toml:58:1: specialties.trauma_orthopaedics.diagnostic_mix = { ct = 0.15, endoscopy = 0.0, mri = 0.45, physiological = 0.05, ultrasound = 0.25 }: the shares add up to 0.9: expected a total of 1"),
+        ("mix key missing", &[("endoscopy = 0.00, physiological = 0.05 }", "endoscopy = 0.00 }")], "case.toml: missing key `specialties.trauma_orthopaedics.diagnostic_mix.physiological`: expected a share from 0 to 1"),
+        ("mix key typo", &[("{ mri = 0.55, ct = 0.15,", "{ mri = 0.55, cat = 0.15,")], "unknown key `specialties.trauma_orthopaedics.diagnostic_mix.cat`; did you mean `ct`? (allowed: mri, ct, ultrasound, endoscopy, physiological)"),
+        ("mix share negative", &[("{ mri = 0.55, ct = 0.15,", "{ mri = 0.75, ct = -0.05,")], "specialties.trauma_orthopaedics.diagnostic_mix.ct = -0.05: expected a share from 0 to 1"),
+        // Diagnostics
+        ("report days", &[("report_days = 7", "report_days = 0")], "case.toml:111:1: diagnostics.report_days = 0: expected a number of days above 0 and at most 365"),
+        (
+            "missing test type",
+            &[("[diagnostics.tests.ct]\ntests_per_week = 140000\ndirect_requests_per_weekday = 24000\nurgent_share = 0.4\ninitial_waiting = 300000\ninitial_over_6_weeks = 45000\ninitial_longest_weeks = 27\n", "")],
+            "case.toml: missing key `diagnostics.tests.ct`: expected a table of tests_per_week, direct_requests_per_weekday, urgent_share, initial_waiting, initial_over_6_weeks and initial_longest_weeks (every test type must be given)",
+        ),
+        ("unknown test type", &[("[diagnostics.tests.ct]", "[diagnostics.tests.pet]")], "case.toml:121:20: unknown key `diagnostics.tests.pet` (allowed: mri, ct, ultrasound, endoscopy, physiological)"),
+        ("unknown test type leaves one missing", &[("[diagnostics.tests.ct]", "[diagnostics.tests.pet]")], "missing key `diagnostics.tests.ct`"),
+        ("no test tables", &[("[diagnostics.tests.", "[x."), ("[diagnostics.tests.", "[x."), ("[diagnostics.tests.", "[x."), ("[diagnostics.tests.", "[x."), ("[diagnostics.tests.", "[x.")], "case.toml: missing key `diagnostics.tests`: expected a table for each test type: [diagnostics.tests.mri], [diagnostics.tests.ct],"),
+        ("test key typo", &[("tests_per_week = 88000", "test_per_week = 88000")], "case.toml:114:1: unknown key `diagnostics.tests.mri.test_per_week`; did you mean `tests_per_week`?"),
+        ("urgent share", &[("urgent_share = 0.3", "urgent_share = 1.5")], "case.toml:116:1: diagnostics.tests.mri.urgent_share = 1.5: expected a share from 0 to 1"),
+        ("tests per week", &[("tests_per_week = 88000", "tests_per_week = -88000")], "diagnostics.tests.mri.tests_per_week = -88000: expected a weekly capacity from 0 to 10000000"),
+        ("direct requests", &[("direct_requests_per_weekday = 15500", "direct_requests_per_weekday = nan")], "diagnostics.tests.mri.direct_requests_per_weekday = nan: expected a number from 0 to 10000000"),
+        ("over 6 weeks above waiting", &[("initial_over_6_weeks = 72000", "initial_over_6_weeks = 400000")], "case.toml:118:1: diagnostics.tests.mri.initial_over_6_weeks = 400000: expected at most diagnostics.tests.mri.initial_waiting = 330000"),
+        ("waiting as a fraction", &[("initial_waiting = 330000", "initial_waiting = 330000.5")], "diagnostics.tests.mri.initial_waiting = 330000.5: expected a whole number"),
+        ("longest weeks", &[("initial_longest_weeks = 26", "initial_longest_weeks = 3")], "case.toml:119:1: diagnostics.tests.mri.initial_longest_weeks = 3: expected a whole number of weeks from 7 to 520 (more than the 6-week standard)"),
+        // Cancer
+        ("priority as a string", &[("priority = true", "priority = \"yes\"")], "case.toml:155:1: cancer.priority = \"yes\": expected true or false (without quotes)"),
+        ("days mean of 0", &[("diagnosis_days = { mean = 7, sd = 6 }", "diagnosis_days = { mean = 0, sd = 6 }")], "case.toml:156:20: cancer.diagnosis_days.mean = 0: expected a number of days from 0.5 to 365"),
+        ("days sd", &[("decision_days = { mean = 12, sd = 8 }", "decision_days = { mean = 12, sd = 400 }")], "cancer.decision_days.sd = 400: expected a number of days from 0 to 365"),
+        ("days missing", &[("treatment_lead_days = { mean = 14, sd = 9 }\n", "")], "case.toml: missing key `cancer.treatment_lead_days.mean`: expected a number of days from 0.5 to 365"),
+        ("surgery minutes", &[("surgery_minutes = { mean = 150, sd = 60 }", "surgery_minutes = { mean = 0, sd = 60 }")], "cancer.surgery_minutes.mean = 0: expected a number of minutes from 1 to 1440"),
+        ("cancer referrals", &[("referrals_per_weekday = 12000", "referrals_per_weekday = -1")], "cancer.referrals_per_weekday = -1: expected a number from 0 to 10000000"),
+        ("non-surgical", &[("non_surgical_per_week = 2600", "non_surgical_per_week = inf")], "cancer.non_surgical_per_week = inf: expected a weekly capacity from 0 to 10000000"),
+        ("prestart days", &[("prestart_test_days = 10", "prestart_test_days = 400")], "case.toml:162:1: cancer.prestart_test_days = 400: expected a number of days from 0 to 365"),
+        ("unknown tumour group specialty", &[("specialty = \"general_surgery\"", "specialty = \"cardiology\"")], "case.toml:167:1: cancer.tumour_groups.lower_gi.specialty = \"cardiology\": expected the name of a specialty: \"general_surgery\", \"trauma_orthopaedics\""),
+        ("tumour group specialty typo", &[("specialty = \"general_surgery\"", "specialty = \"general_surgry\"")], "specialty = \"general_surgry\": expected the name of a specialty: \"general_surgery\", \"trauma_orthopaedics\"; did you mean \"general_surgery\"?"),
+        ("tumour group shares", &[("referral_share = 0.7", "referral_share = 0.8")], "cancer.tumour_groups.*.referral_share add up to 1.1 (lower_gi 0.8, sarcoma 0.3): expected a total of 1"),
+        ("tumour group share range", &[("surgery_share = 0.6", "surgery_share = 1.6")], "case.toml:172:1: cancer.tumour_groups.lower_gi.surgery_share = 1.6: expected a share from 0 to 1"),
+        ("test mix not adding up", &[("{ mri = 0.0, ct = 0.3,", "{ mri = 0.1, ct = 0.3,")], "case.toml:170:1: cancer.tumour_groups.lower_gi.test_mix = { ct = 0.3, endoscopy = 0.7, mri = 0.1, physiological = 0.0, ultrasound = 0.0 }: the shares add up to 1.1: expected a total of 1"),
+        ("test mix key missing", &[("{ mri = 0.0, ct = 0.3,", "{ ct = 0.3,")], "missing key `cancer.tumour_groups.lower_gi.test_mix.mri`: expected a share from 0 to 1"),
+        ("tumour group name", &[("[cancer.tumour_groups.sarcoma]", "[cancer.tumour_groups.Sarcoma]")], "cancer.tumour_groups.Sarcoma: expected a tumour group name of lower-case letters, digits and _"),
+        ("tumour group key typo", &[("conversion_rate = 0.03", "convertion_rate = 0.03")], "unknown key `cancer.tumour_groups.lower_gi.convertion_rate`; did you mean `conversion_rate`?"),
+        ("no tumour groups", &[("[cancer.tumour_groups.lower_gi]", "[groups.lower_gi]"), ("[cancer.tumour_groups.sarcoma]", "[groups.sarcoma]")], "case.toml: missing key `cancer.tumour_groups`: expected at least one tumour group, a table like [cancer.tumour_groups.lower_gi]"),
+        ("tumour group without specialty", &[("specialty = \"general_surgery\"\n", "")], "missing key `cancer.tumour_groups.lower_gi.specialty`: expected the name of a specialty"),
     ];
     let mut failures = Vec::new();
     for (name, edits, expected) in cases {
@@ -463,6 +573,27 @@ fn the_shipped_baseline_loads() {
     let referral: f64 = s.specialties.iter().map(|x| x.referral_share).sum();
     let list: f64 = s.specialties.iter().map(|x| x.list_share).sum();
     assert!((referral - 1.0).abs() < 1e-6 && (list - 1.0).abs() < 1e-6);
+    let tests: Vec<TestType> = s.diagnostics.tests.iter().map(|t| t.test).collect();
+    assert_eq!(tests, TestType::ALL);
+    assert_eq!(s.diagnostics.tests[0].tests_per_week, 88_000.0);
+    assert_eq!(s.diagnostics.tests[4].initial_waiting, 300_000);
+    let groups: Vec<&str> = s
+        .cancer
+        .tumour_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(
+        groups,
+        ["breast", "lower_gi", "lung", "other", "skin", "urology"]
+    );
+    let lung = &s.cancer.tumour_groups[2];
+    assert_eq!(s.specialties[lung.specialty].name, "medical_and_other");
+    assert_eq!(lung.test_mix, [0.0, 1.0, 0.0, 0.0, 0.0]);
+    for specialty in &s.specialties {
+        let sum: f64 = specialty.diagnostic_mix.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-6, "{}", specialty.name);
+    }
 }
 
 #[test]
