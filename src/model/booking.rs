@@ -49,7 +49,8 @@ pub enum QueueKind {
 /// in, first out.
 ///
 /// - Follow-ups and non-surgical cancer treatment: by the day the patient became due.
-/// - Cancer patients, when `cancer_priority` is on: rank 0 everywhere, by the day they joined.
+/// - Cancer patients: rank 0 for their first appointment, and for tests, theatre lists and
+///   treatment too when `cancer_priority` is on, by the day they joined the queue.
 /// - First appointments and the admitted list, by the booking policy: clinical priority then
 ///   RTT clock start; RTT clock start alone; or the day the patient joined the queue.
 /// - Tests: urgent requests (rank 1) before routine ones (rank 2), each by request day (the
@@ -62,7 +63,10 @@ pub struct BookingRules {
 
 impl BookingRules {
     pub fn key(&self, patient: &Patient, queue: QueueKind) -> (u8, i32) {
-        let cancer_first = self.cancer_priority && patient.pathway == Pathway::Cancer;
+        // An urgent referral's first appointment is always urgent; `cancer_priority` decides
+        // whether cancer goes first for tests, theatre lists and treatment too.
+        let cancer_first = patient.pathway == Pathway::Cancer
+            && (self.cancer_priority || queue == QueueKind::FirstAppointment);
         match queue {
             QueueKind::FollowUp | QueueKind::CancerTreatment => (0, patient.queued_day),
             _ if cancer_first => (0, patient.queued_day),
@@ -258,7 +262,7 @@ mod tests {
     }
 
     #[test]
-    fn cancer_goes_first_only_with_cancer_priority() {
+    fn cancer_goes_first_for_tests_and_theatres_only_with_cancer_priority() {
         let mut cancer = patient(2, -5, 9);
         cancer.pathway = Pathway::Cancer;
         cancer.clock_running = false;
@@ -271,6 +275,11 @@ mod tests {
         assert_eq!(order_of(on, QueueKind::Admission, &patients), [1, 0]);
         assert_eq!(order_of(off, QueueKind::Admission, &patients), [0, 1]);
         assert_eq!(order_of(on, QueueKind::Test, &patients), [1, 0]);
+        assert_eq!(
+            order_of(off, QueueKind::FirstAppointment, &patients),
+            [1, 0],
+            "urgent referral"
+        );
     }
 
     #[test]

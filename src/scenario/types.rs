@@ -318,8 +318,10 @@ pub struct Cancer {
     /// Urgent suspected-cancer referrals per weekday (Monday to Friday), all tumour groups;
     /// they grow with `referrals.annual_growth`.
     pub referrals_per_weekday: f64,
-    /// Whether cancer patients go ahead of elective patients in shared clinics, diagnostics and
-    /// theatres. Turned off, they queue like elective patients (priority 2 by referral date).
+    /// Whether cancer patients go ahead of elective patients for diagnostic tests, theatre lists
+    /// and treatment. Turned off, they queue there like elective patients (priority 2, by
+    /// referral date). Their first appointment is booked first either way: the referral is
+    /// urgent.
     pub priority: bool,
     /// From the last test (or the first appointment if no test) to being told the diagnosis
     /// or that cancer is ruled out.

@@ -1,6 +1,7 @@
 //! Integration tests, one binary: each module covers one part of plansim through its public API
 //! or its command line.
 
+mod diagnostics_cancer;
 mod end_to_end;
 mod scenario_errors;
 mod targets_output;
