@@ -186,7 +186,10 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
         if !args.no_plots {
             // Drawn from the bytes about to be written, exactly as `plansim plot` reads them
             // back, so both give the same plots; written inside the same atomic folder.
-            let view = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+            let view = files
+                .iter()
+                .map(|(n, b)| (n.as_str(), b.as_slice()))
+                .collect();
             let results = RunResults::from_files(&view)
                 .with_context(|| format!("{}: reading results for plots", scenario.name))?;
             let charts = run_charts(&results)?;

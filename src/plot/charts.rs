@@ -10,9 +10,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::font::FAMILY;
 use super::results::{RunResults, TargetRow, WaitProfile};
 use super::style::{self, Unit, GRID, INK, MUTED, PALETTE, PROJECTION, START, TARGET};
-use super::font::FAMILY;
 use crate::date::Date;
 
 pub(crate) type DrawResult = Result<(), String>;
@@ -74,7 +74,7 @@ pub(crate) trait Chart {
 /// The source line every chart ends with.
 fn source_line(run: &RunResults) -> String {
     format!(
-        "Source: plansim {} simulation, scenario \u{201c}{}\u{201d}, {} replications. Bands: middle 50% and 90% of replications.",
+        "Source: plansim {} simulation, scenario \u{201c}{}\u{201d}, {} replications.",
         env!("CARGO_PKG_VERSION"),
         run.scenario,
         run.replications
@@ -114,7 +114,9 @@ fn month_tick_every(months: usize, width: u32) -> usize {
 fn y_range(values: impl Iterator<Item = f64>, unit: Unit) -> (f64, f64) {
     let (mut lo, mut hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
@@ -183,27 +185,42 @@ fn header_legend<DB: DrawingBackend>(
     for key in keys {
         let label = match key {
             Key::Median => {
-                area.draw(&PathElement::new(vec![(lx, ly), (lx + 26, ly)], PROJECTION.stroke_width(3)))
-                    .map_err(err)?;
+                area.draw(&PathElement::new(
+                    vec![(lx, ly), (lx + 26, ly)],
+                    PROJECTION.stroke_width(3),
+                ))
+                .map_err(err)?;
                 "median"
             }
             Key::Middle50 => {
-                area.draw(&Rectangle::new([(lx, ly - 8), (lx + 26, ly + 8)], PROJECTION.mix(0.35).filled()))
-                    .map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(lx, ly - 8), (lx + 26, ly + 8)],
+                    PROJECTION.mix(0.35).filled(),
+                ))
+                .map_err(err)?;
                 "middle 50% of replications"
             }
             Key::Band90 => {
-                area.draw(&Rectangle::new([(lx, ly - 8), (lx + 26, ly + 8)], PROJECTION.mix(0.15).filled()))
-                    .map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(lx, ly - 8), (lx + 26, ly + 8)],
+                    PROJECTION.mix(0.15).filled(),
+                ))
+                .map_err(err)?;
                 "90% of replications"
             }
             Key::Target => {
-                area.draw(&DashedPathElement::new(vec![(lx, ly), (lx + 26, ly)], 7, 4, TARGET.stroke_width(3)))
-                    .map_err(err)?;
+                area.draw(&DashedPathElement::new(
+                    vec![(lx, ly), (lx + 26, ly)],
+                    7,
+                    4,
+                    TARGET.stroke_width(3),
+                ))
+                .map_err(err)?;
                 "target"
             }
             Key::Start(label) => {
-                area.draw(&Circle::new((lx + 13, ly), 6, START.filled())).map_err(err)?;
+                area.draw(&Circle::new((lx + 13, ly), 6, START.filled()))
+                    .map_err(err)?;
                 label.as_str()
             }
         };
@@ -339,7 +356,8 @@ fn draw_trajectory<DB: DrawingBackend>(
         if let Some(from) = t.window_start() {
             if let (Some(a), Some(b)) = (
                 month_index(run.start_date, from.add_days(-1)),
-                t.deadline_date().and_then(|d| month_index(run.start_date, d)),
+                t.deadline_date()
+                    .and_then(|d| month_index(run.start_date, d)),
             ) {
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
@@ -349,7 +367,10 @@ fn draw_trajectory<DB: DrawingBackend>(
                     .map_err(err)?;
             }
         }
-        if let Some(d) = t.deadline_date().and_then(|d| month_index(run.start_date, d)) {
+        if let Some(d) = t
+            .deadline_date()
+            .and_then(|d| month_index(run.start_date, d))
+        {
             if d <= last {
                 chart
                     .draw_series(std::iter::once(DashedPathElement::new(
@@ -359,7 +380,12 @@ fn draw_trajectory<DB: DrawingBackend>(
                         MUTED.stroke_width(2),
                     )))
                     .map_err(err)?;
-                let label = format!("deadline {}", t.deadline_date().map(style::month_label).unwrap_or_default());
+                let label = format!(
+                    "deadline {}",
+                    t.deadline_date()
+                        .map(style::month_label)
+                        .unwrap_or_default()
+                );
                 let right = d > last * 0.6;
                 let anchor = if right { HPos::Right } else { HPos::Left };
                 chart
@@ -456,7 +482,13 @@ impl Dashboard<'_> {
 
     fn grid(&self) -> (usize, usize) {
         let n = self.panels().len().max(1);
-        let cols = if n <= 2 { n } else if n <= 4 { 2 } else { 3 };
+        let cols = if n <= 2 {
+            n
+        } else if n <= 4 {
+            2
+        } else {
+            3
+        };
         (cols, n.div_ceil(cols))
     }
 }
@@ -587,8 +619,12 @@ impl Chart for WaitDistribution<'_> {
             (24, 58),
         )
         .map_err(err)?;
-        area.draw_text(&source_line(self.run), &text_style(s.small, MUTED), (24, h as i32 - 30))
-            .map_err(err)?;
+        area.draw_text(
+            &source_line(self.run),
+            &text_style(s.small, MUTED),
+            (24, h as i32 - 30),
+        )
+        .map_err(err)?;
         let max_weeks = self
             .profiles
             .iter()
@@ -597,7 +633,9 @@ impl Chart for WaitDistribution<'_> {
             .unwrap_or(52)
             .max(70) as f64;
         let (lo, hi) = y_range(
-            self.profiles.iter().flat_map(|p| p.pathways.iter().map(|(_, n)| *n)),
+            self.profiles
+                .iter()
+                .flat_map(|p| p.pathways.iter().map(|(_, n)| *n)),
             Unit::Pathways,
         );
         let plot = area.margin(92, 44, 12, 28);
@@ -638,13 +676,21 @@ impl Chart for WaitDistribution<'_> {
                 chart
                     .draw_series(std::iter::once(
                         EmptyElement::at((weeks, hi))
-                            + Text::new(format!("{weeks} weeks"), (6, 4), text_style(s.small, MUTED)),
+                            + Text::new(
+                                format!("{weeks} weeks"),
+                                (6, 4),
+                                text_style(s.small, MUTED),
+                            ),
                     ))
                     .map_err(err)?;
             }
         }
         for (i, profile) in self.profiles.iter().enumerate() {
-            let colour = if profile.month == 0 { START } else { PALETTE[(i - 1).min(5) % 6] };
+            let colour = if profile.month == 0 {
+                START
+            } else {
+                PALETTE[(i - 1).min(5) % 6]
+            };
             let label = if profile.month == 0 {
                 format!("start ({})", style::month_label(profile.period_end))
             } else {
@@ -660,7 +706,9 @@ impl Chart for WaitDistribution<'_> {
                 .draw_series(LineSeries::new(pts, colour.stroke_width(s.line)))
                 .map_err(err)?
                 .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(3)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(3))
+                });
         }
         chart
             .configure_series_labels()
@@ -749,7 +797,10 @@ impl Chart for Overlay<'_> {
             }
         });
         let (lo, hi) = y_range(
-            series.iter().flat_map(|(_, p)| p.iter().map(|q| q.1)).chain(threshold),
+            series
+                .iter()
+                .flat_map(|(_, p)| p.iter().map(|q| q.1))
+                .chain(threshold),
             unit,
         );
         let step = (hi - lo) / 6.0;
@@ -796,19 +847,23 @@ impl Chart for Overlay<'_> {
                 )))
                 .map_err(err)?
                 .label("target")
-                .legend(|(x, y)| DashedPathElement::new(vec![(x, y), (x + 22, y)], 6, 4, TARGET.stroke_width(3)));
+                .legend(|(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 22, y)], 6, 4, TARGET.stroke_width(3))
+                });
         }
         // The target owns vermillion; scenarios take the other colours, skipping yellow.
-        let colours = [PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[4], PALETTE[5], START];
+        let colours = [
+            PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[4], PALETTE[5], START,
+        ];
         for (i, (run, pts)) in series.iter().enumerate() {
             let colour = colours[i % colours.len()];
             // Beyond six scenarios colours repeat; dashes tell the repeats apart.
             let series = chart
                 .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(s.line)))
                 .map_err(err)?;
-            series
-                .label(run.scenario.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(3)));
+            series.label(run.scenario.clone()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(3))
+            });
             if i >= colours.len() {
                 chart
                     .draw_series(pts.iter().map(|p| Circle::new(*p, 4, WHITE.filled())))
@@ -880,8 +935,13 @@ impl Chart for SweepLines<'_> {
         area.fill(&WHITE).map_err(err)?;
         let (_, h) = area.dim_in_pixel();
         let s = FULL;
-        let param = self.sweep.parameters.first().ok_or("a sweep needs a parameter")?;
-        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16)).map_err(err)?;
+        let param = self
+            .sweep
+            .parameters
+            .first()
+            .ok_or("a sweep needs a parameter")?;
+        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16))
+            .map_err(err)?;
         area.draw_text(
             &format!("Share of replications meeting each target, by {param}"),
             &text_style(s.text, MUTED),
@@ -899,10 +959,17 @@ impl Chart for SweepLines<'_> {
             (24, h as i32 - 30),
         )
         .map_err(err)?;
-        let xs: Vec<f64> = self.sweep.points.iter().filter_map(|p| p.values.first().copied()).collect();
+        let xs: Vec<f64> = self
+            .sweep
+            .points
+            .iter()
+            .filter_map(|p| p.values.first().copied())
+            .collect();
         let (xlo, xhi) = xs
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                (a.min(*x), b.max(*x))
+            });
         if !xlo.is_finite() {
             return Err("a sweep needs at least one point".to_string());
         }
@@ -915,7 +982,13 @@ impl Chart for SweepLines<'_> {
             .map_err(err)?;
         let span = (xhi - xlo).max(1.0);
         let x_fmt = |x: &f64| Unit::Count.tick(*x, span / 8.0);
-        let y_fmt = |y: &f64| if *y <= 100.0 { format!("{y:.0}") } else { String::new() };
+        let y_fmt = |y: &f64| {
+            if *y <= 100.0 {
+                format!("{y:.0}")
+            } else {
+                String::new()
+            }
+        };
         chart
             .configure_mesh()
             .x_labels(9)
@@ -959,7 +1032,9 @@ impl Chart for SweepLines<'_> {
                 .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(s.line)))
                 .map_err(err)?
                 .label(target.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(3)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(3))
+                });
             chart
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 5, colour.filled())))
                 .map_err(err)?;
@@ -987,7 +1062,11 @@ pub(crate) fn viridis(p: f64) -> RGBColor {
         (94, 201, 98),
         (253, 231, 37),
     ];
-    let p = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
+    let p = if p.is_finite() {
+        p.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = p * (STOPS.len() - 1) as f64;
     let i = (x.floor() as usize).min(STOPS.len() - 2);
     let f = x - i as f64;
@@ -1021,7 +1100,12 @@ impl Chart for SweepHeatmap<'_> {
             _ => return Err("a heatmap needs a sweep over two parameters".to_string()),
         };
         let distinct = |i: usize| {
-            let mut v: Vec<f64> = self.sweep.points.iter().filter_map(|p| p.values.get(i).copied()).collect();
+            let mut v: Vec<f64> = self
+                .sweep
+                .points
+                .iter()
+                .filter_map(|p| p.values.get(i).copied())
+                .collect();
             v.sort_by(f64::total_cmp);
             v.dedup();
             v
@@ -1030,7 +1114,8 @@ impl Chart for SweepHeatmap<'_> {
         if xs.is_empty() || ys.is_empty() {
             return Err("a sweep needs at least one point".to_string());
         }
-        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16)).map_err(err)?;
+        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16))
+            .map_err(err)?;
         area.draw_text(
             "Share of replications meeting the target at each sweep point (white: no result)",
             &text_style(s.text, MUTED),
@@ -1052,21 +1137,28 @@ impl Chart for SweepHeatmap<'_> {
         let mut chart = ChartBuilder::on(&plot)
             .x_label_area_size(s.text * 2 + 14)
             .y_label_area_size(s.text * 6)
-            .build_cartesian_2d(-0.5f64..xs.len() as f64 - 0.5, -0.5f64..ys.len() as f64 - 0.5)
+            .build_cartesian_2d(
+                -0.5f64..xs.len() as f64 - 0.5,
+                -0.5f64..ys.len() as f64 - 0.5,
+            )
             .map_err(err)?;
         let x_fmt = |x: &f64| {
             let i = x.round();
             if (x - i).abs() > 1e-6 || i < 0.0 {
                 return String::new();
             }
-            xs.get(i as usize).map(|v| style::fmt_decimal(*v, if v.fract() == 0.0 { 0 } else { 2 })).unwrap_or_default()
+            xs.get(i as usize)
+                .map(|v| style::fmt_decimal(*v, if v.fract() == 0.0 { 0 } else { 2 }))
+                .unwrap_or_default()
         };
         let y_fmt = |y: &f64| {
             let i = y.round();
             if (y - i).abs() > 1e-6 || i < 0.0 {
                 return String::new();
             }
-            ys.get(i as usize).map(|v| style::fmt_decimal(*v, if v.fract() == 0.0 { 0 } else { 2 })).unwrap_or_default()
+            ys.get(i as usize)
+                .map(|v| style::fmt_decimal(*v, if v.fract() == 0.0 { 0 } else { 2 }))
+                .unwrap_or_default()
         };
         chart
             .configure_mesh()
@@ -1083,9 +1175,18 @@ impl Chart for SweepHeatmap<'_> {
             .draw()
             .map_err(err)?;
         for p in &self.sweep.points {
-            let (Some(x), Some(y)) = (p.values.first(), p.values.get(1)) else { continue };
-            let (Some(i), Some(j)) = (xs.iter().position(|v| v == x), ys.iter().position(|v| v == y)) else { continue };
-            let Some((_, pm)) = p.p_met.iter().find(|(t, _)| t == self.target) else { continue };
+            let (Some(x), Some(y)) = (p.values.first(), p.values.get(1)) else {
+                continue;
+            };
+            let (Some(i), Some(j)) = (
+                xs.iter().position(|v| v == x),
+                ys.iter().position(|v| v == y),
+            ) else {
+                continue;
+            };
+            let Some((_, pm)) = p.p_met.iter().find(|(t, _)| t == self.target) else {
+                continue;
+            };
             let (i, j) = (i as f64, j as f64);
             let colour = viridis(*pm);
             chart
@@ -1109,8 +1210,11 @@ impl Chart for SweepHeatmap<'_> {
         let (kx, ky) = (plot.dim_in_pixel().0 as i32 + 40, 140);
         for k in 0..kh {
             let p = 1.0 - k as f64 / (kh - 1) as f64;
-            area.draw(&Rectangle::new([(kx, ky + k), (kx + kw, ky + k)], viridis(p).filled()))
-                .map_err(err)?;
+            area.draw(&Rectangle::new(
+                [(kx, ky + k), (kx + kw, ky + k)],
+                viridis(p).filled(),
+            ))
+            .map_err(err)?;
         }
         for (p, label) in [(1.0, "100%"), (0.5, "50%"), (0.0, "0%")] {
             let y = ky + ((1.0 - p) * (kh - 1) as f64) as i32;

@@ -16,7 +16,6 @@ pub mod style;
 pub use charts::{Sweep, SweepPoint};
 pub use results::{MonthStats, ResultFiles, ResultsError, RunResults, TargetRow, WaitProfile};
 
-
 use charts::{Chart, Dashboard, Overlay, SweepHeatmap, SweepLines, Trajectory, WaitDistribution};
 use plotters::prelude::*;
 

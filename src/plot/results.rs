@@ -150,8 +150,7 @@ impl RunResults {
         if serde_json::from_str::<serde_json::Value>(&manifest_json).is_err() {
             return Err(parse_err("manifest.json", 0, "not valid JSON"));
         }
-        let (scenario, series, replications) =
-            read_monthly(text("monthly.csv")?, "monthly.csv")?;
+        let (scenario, series, replications) = read_monthly(text("monthly.csv")?, "monthly.csv")?;
         // summary.csv is not needed for the numbers (monthly.csv has every replication, and
         // the 50% band needs quartiles summary.csv does not hold) but must be a summary.
         let summary = text("summary.csv")?;
@@ -209,7 +208,12 @@ fn expect_header(text: &str, file: &str, header: &str) -> Result<(), ResultsErro
     }
 }
 
-fn field<'a>(fields: &[&'a str], i: usize, file: &str, line: usize) -> Result<&'a str, ResultsError> {
+fn field<'a>(
+    fields: &[&'a str],
+    i: usize,
+    file: &str,
+    line: usize,
+) -> Result<&'a str, ResultsError> {
     fields
         .get(i)
         .copied()
@@ -250,13 +254,21 @@ fn read_monthly(text: &str, file: &str) -> Result<(String, Series, usize), Resul
         }
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 6 {
-            return Err(parse_err(file, n, format!("expected 6 fields, found {}", f.len())));
+            return Err(parse_err(
+                file,
+                n,
+                format!("expected 6 fields, found {}", f.len()),
+            ));
         }
         scenario.get_or_insert_with(|| f[0].to_string());
         reps.insert(f[1].to_string());
-        let month: u32 = f[2]
-            .parse()
-            .map_err(|_| parse_err(file, n, format!("month = {:?}: expected a whole number", f[2])))?;
+        let month: u32 = f[2].parse().map_err(|_| {
+            parse_err(
+                file,
+                n,
+                format!("month = {:?}: expected a whole number", f[2]),
+            )
+        })?;
         let end = date(f[3], file, n)?;
         let value = number(f[5], file, n, "value")?;
         values
@@ -310,7 +322,11 @@ fn read_targets(text: &str) -> Result<Vec<TargetRow>, ResultsError> {
         }
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 11 {
-            return Err(parse_err(file, n, format!("expected 11 fields, found {}", f.len())));
+            return Err(parse_err(
+                file,
+                n,
+                format!("expected 11 fields, found {}", f.len()),
+            ));
         }
         rows.push(TargetRow {
             target: f[1].to_string(),
@@ -372,8 +388,7 @@ fn read_waits(text: &str) -> Result<Vec<WaitProfile>, ResultsError> {
         "scenario,replication,month,period_end,weeks,pathways",
     )?;
     // (month) -> (period_end, weeks -> replication -> pathways)
-    let mut by_month: BTreeMap<u32, (Date, BTreeMap<u32, BTreeMap<String, f64>>)> =
-        BTreeMap::new();
+    let mut by_month: BTreeMap<u32, (Date, BTreeMap<u32, BTreeMap<String, f64>>)> = BTreeMap::new();
     let mut reps = std::collections::BTreeSet::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         let n = i + 1;
@@ -382,14 +397,26 @@ fn read_waits(text: &str) -> Result<Vec<WaitProfile>, ResultsError> {
         }
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 6 {
-            return Err(parse_err(file, n, format!("expected 6 fields, found {}", f.len())));
+            return Err(parse_err(
+                file,
+                n,
+                format!("expected 6 fields, found {}", f.len()),
+            ));
         }
-        let month: u32 = f[2]
-            .parse()
-            .map_err(|_| parse_err(file, n, format!("month = {:?}: expected a whole number", f[2])))?;
-        let weeks: u32 = f[4]
-            .parse()
-            .map_err(|_| parse_err(file, n, format!("weeks = {:?}: expected a whole number", f[4])))?;
+        let month: u32 = f[2].parse().map_err(|_| {
+            parse_err(
+                file,
+                n,
+                format!("month = {:?}: expected a whole number", f[2]),
+            )
+        })?;
+        let weeks: u32 = f[4].parse().map_err(|_| {
+            parse_err(
+                file,
+                n,
+                format!("weeks = {:?}: expected a whole number", f[4]),
+            )
+        })?;
         let end = date(f[3], file, n)?;
         let pathways = number(f[5], file, n, "pathways")?;
         reps.insert(f[1].to_string());
@@ -446,7 +473,9 @@ mod tests {
         let text = "scenario,replication,month,period_end,metric,value\na,0,1,2024-04-30,m,1\na,0,x,2024-04-30,m,1\n";
         let err = read_monthly(text, "monthly.csv").unwrap_err().to_string();
         assert_eq!(err, "monthly.csv:3: month = \"x\": expected a whole number");
-        let err = read_monthly("a,b\n", "monthly.csv").unwrap_err().to_string();
+        let err = read_monthly("a,b\n", "monthly.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("monthly.csv:1: header is"), "{err}");
     }
 

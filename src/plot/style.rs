@@ -90,7 +90,9 @@ impl Unit {
         };
         match self {
             Unit::Percent | Unit::Weeks | Unit::Ratio => fmt_decimal(x, decimals),
-            _ if x.abs() >= 1e6 && step >= 1e5 => format!("{}m", fmt_decimal(x / 1e6, if step >= 1e6 { 0 } else { 1 })),
+            _ if x.abs() >= 1e6 && step >= 1e5 => {
+                format!("{}m", fmt_decimal(x / 1e6, if step >= 1e6 { 0 } else { 1 }))
+            }
             _ => fmt_thousands(x),
         }
     }
@@ -190,7 +192,11 @@ const MONTHS: [&str; 12] = [
 
 /// `Sep 2024`.
 pub fn month_label(d: Date) -> String {
-    format!("{} {}", MONTHS[(d.month() as usize).saturating_sub(1) % 12], d.year())
+    format!(
+        "{} {}",
+        MONTHS[(d.month() as usize).saturating_sub(1) % 12],
+        d.year()
+    )
 }
 
 /// `Sep 24`, for crowded axes.
@@ -238,6 +244,9 @@ mod tests {
         assert_eq!(Unit::of("rtt_over_65w"), Unit::Pathways);
         assert_eq!(Unit::Pathways.tick(7_500_000.0, 100_000.0), "7.5m");
         assert_eq!(target_phrase(">=", "92", Unit::Percent), "≥ 92.0%");
-        assert_eq!(target_phrase("<", "start", Unit::Pathways), "below the starting list");
+        assert_eq!(
+            target_phrase("<", "start", Unit::Pathways),
+            "below the starting list"
+        );
     }
 }

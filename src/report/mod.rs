@@ -113,7 +113,10 @@ pub fn render_report(run: &RunResults) -> Result<String, ReportError> {
                 id: t.target.clone(),
                 metric: t.metric.clone(),
                 description,
-                phrase: format!("target {}", style::target_phrase(&t.comparison, &t.threshold, unit)),
+                phrase: format!(
+                    "target {}",
+                    style::target_phrase(&t.comparison, &t.threshold, unit)
+                ),
                 deadline,
                 mean: fmt(t.mean),
                 range: match (t.p05, t.p95) {
@@ -127,7 +130,13 @@ pub fn render_report(run: &RunResults) -> Result<String, ReportError> {
                 verdict: t
                     .verdict
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '_' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
                     .collect(),
                 verdict_text: t.verdict.replace('_', " "),
             }
@@ -146,7 +155,11 @@ pub fn render_report(run: &RunResults) -> Result<String, ReportError> {
         flatten("", &value, &mut manifest);
     }
     let period = {
-        let all: Vec<_> = run.series.values().flat_map(|m| m.iter().map(|s| s.period_end)).collect();
+        let all: Vec<_> = run
+            .series
+            .values()
+            .flat_map(|m| m.iter().map(|s| s.period_end))
+            .collect();
         match (all.iter().min(), all.iter().max()) {
             (Some(a), Some(b)) => format!(
                 "months ending {} to {}",
@@ -160,16 +173,18 @@ pub fn render_report(run: &RunResults) -> Result<String, ReportError> {
     let mut env = minijinja::Environment::new();
     // The name ends in .html, so minijinja escapes every value for HTML.
     env.add_template("report.html", TEMPLATE)?;
-    let html = env.get_template("report.html")?.render(minijinja::context! {
-        version => env!("CARGO_PKG_VERSION"),
-        scenario => run.scenario,
-        description => run.description,
-        replications => run.replications,
-        period => period,
-        targets => targets,
-        charts => charts,
-        scenario_toml => run.scenario_toml,
-        manifest => manifest,
-    })?;
+    let html = env
+        .get_template("report.html")?
+        .render(minijinja::context! {
+            version => env!("CARGO_PKG_VERSION"),
+            scenario => run.scenario,
+            description => run.description,
+            replications => run.replications,
+            period => period,
+            targets => targets,
+            charts => charts,
+            scenario_toml => run.scenario_toml,
+            manifest => manifest,
+        })?;
     Ok(html)
 }

@@ -22,7 +22,9 @@ fn plansim() -> Command {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plots_report").join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("plots_report")
+        .join(name);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
@@ -57,7 +59,10 @@ fn files_in(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
         })
         .collect()
 }
@@ -73,7 +78,10 @@ fn check_png(name: &str, bytes: &[u8], size: Option<(u32, u32)>) {
     }
     let total = img.pixels().len();
     let ink = img.pixels().filter(|p| p.0 != [255, 255, 255]).count();
-    assert!(ink * 100 > total, "{name}: {ink} of {total} pixels drawn: blank");
+    assert!(
+        ink * 100 > total,
+        "{name}: {ink} of {total} pixels drawn: blank"
+    );
     let colours: std::collections::BTreeSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
     assert!(colours.len() > 20, "{name}: only {} colours", colours.len());
 }
@@ -92,14 +100,25 @@ fn run_writes_plots_that_decode_at_their_size_and_are_not_blank() {
     let plots = files_in(&icb_run().join("plots"));
     // The dashboard, and one fan chart per target metric the model reports (7 today).
     assert!(plots.contains_key("dashboard.png") && plots.contains_key("dashboard.svg"));
-    for metric in ["rtt_over_65w", "rtt_waiting_list", "rtt_within_18w_pct", "theatre_capped_util_pct"] {
-        assert!(plots.contains_key(&format!("trajectory-{metric}.png")), "{metric}");
+    for metric in [
+        "rtt_over_65w",
+        "rtt_waiting_list",
+        "rtt_within_18w_pct",
+        "theatre_capped_util_pct",
+    ] {
+        assert!(
+            plots.contains_key(&format!("trajectory-{metric}.png")),
+            "{metric}"
+        );
     }
     assert!(plots.len() >= 16, "{:?}", plots.keys());
     for (name, bytes) in &plots {
         if let Some(stem) = name.strip_suffix(".png") {
             let svg = String::from_utf8(plots[&format!("{stem}.svg")].clone()).unwrap();
-            assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"), "{stem}.svg");
+            assert!(
+                svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"),
+                "{stem}.svg"
+            );
             // SVG text is drawn as outlines: no <text>, so no font is needed to view it.
             assert!(!svg.contains("<text"), "{stem}.svg");
             check_png(name, bytes, Some(svg_size(&svg)));
@@ -134,7 +153,17 @@ fn files_in_names(dir: &Path) -> Vec<String> {
 fn no_plots_skips_the_plots_folder() {
     let out = scratch("no-plots");
     plansim()
-        .args(["run", "scenarios/example-icb.toml", "-r", "2", "--months", "2", "-q", "--no-plots", "-o"])
+        .args([
+            "run",
+            "scenarios/example-icb.toml",
+            "-r",
+            "2",
+            "--months",
+            "2",
+            "-q",
+            "--no-plots",
+            "-o",
+        ])
         .arg(&out)
         .assert()
         .success();
@@ -147,7 +176,11 @@ fn no_plots_skips_the_plots_folder() {
 fn missing_or_malformed_run_dir_is_a_clear_error() {
     let dir = scratch("bad");
     for command in ["plot", "report"] {
-        let out = plansim().arg(command).arg(dir.join("nowhere")).assert().code(1);
+        let out = plansim()
+            .arg(command)
+            .arg(dir.join("nowhere"))
+            .assert()
+            .code(1);
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
         assert!(stderr.contains("not a result folder"), "{stderr}");
     }
@@ -158,7 +191,10 @@ fn missing_or_malformed_run_dir_is_a_clear_error() {
     fs::write(broken.join("monthly.csv"), bad).unwrap();
     let out = plansim().arg("report").arg(&broken).assert().code(1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(stderr.contains("monthly.csv:2: expected 6 fields"), "{stderr}");
+    assert!(
+        stderr.contains("monthly.csv:2: expected 6 fields"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -171,18 +207,30 @@ fn report_parses_names_every_target_and_loads_nothing_from_outside() {
     let doc = scraper::Html::parse_document(&html);
     assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
     let targets = fs::read_to_string(dir.join("targets.csv")).unwrap();
-    let ids: Vec<&str> = targets.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    let ids: Vec<&str> = targets
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
     assert_eq!(ids.len(), 12, "the whole catalogue");
     for id in &ids {
         let sel = scraper::Selector::parse(&format!("tr#target-{id} .verdict")).unwrap();
         assert_eq!(doc.select(&sel).count(), 1, "{id} in the targets table");
     }
     let figures = scraper::Selector::parse("figure svg").unwrap();
-    assert!(doc.select(&figures).count() >= 8, "dashboard and fan charts inline");
+    assert!(
+        doc.select(&figures).count() >= 8,
+        "dashboard and fan charts inline"
+    );
     // Self-contained: nothing fetched. The only URLs are SVG namespaces, which are never loaded.
     let linked = scraper::Selector::parse("[src], link, script, iframe, object, embed").unwrap();
     assert_eq!(doc.select(&linked).count(), 0);
-    for (attr, value) in doc.root_element().descendants().filter_map(|n| n.value().as_element()).flat_map(|e| e.attrs()) {
+    for (attr, value) in doc
+        .root_element()
+        .descendants()
+        .filter_map(|n| n.value().as_element())
+        .flat_map(|e| e.attrs())
+    {
         if attr.ends_with("href") {
             assert!(value.starts_with('#'), "{attr}={value}");
         }
@@ -207,7 +255,11 @@ fn report_escapes_user_text() {
     assert!(!html.contains("<script>alert"), "escaped");
     assert!(html.contains("&lt;script&gt;alert"), "shown as text");
     let doc = scraper::Html::parse_document(&html);
-    assert_eq!(doc.select(&scraper::Selector::parse("script").unwrap()).count(), 0);
+    assert_eq!(
+        doc.select(&scraper::Selector::parse("script").unwrap())
+            .count(),
+        0
+    );
 }
 
 fn toml_string(s: &str) -> String {
@@ -222,9 +274,20 @@ fn comparison_charts_overlay_several_runs() {
     let b = root.join("b");
     copy_dir(icb_run(), &b);
     let out = root.join("comparison");
-    plansim().arg("plot").arg(&a).arg(&b).arg("--compare").arg(&out).assert().success();
+    plansim()
+        .arg("plot")
+        .arg(&a)
+        .arg(&b)
+        .arg("--compare")
+        .arg(&out)
+        .assert()
+        .success();
     let files = files_in(&out);
-    assert!(files.contains_key("compare-rtt_waiting_list.png"), "{:?}", files.keys());
+    assert!(
+        files.contains_key("compare-rtt_waiting_list.png"),
+        "{:?}",
+        files.keys()
+    );
     for (name, bytes) in &files {
         if name.ends_with(".png") {
             check_png(name, bytes, Some((1200, 760)));
@@ -239,14 +302,30 @@ fn comparison_charts_overlay_several_runs() {
 /// each month end, per replication.
 fn synthetic_waits(run: &Path) {
     let mut text = String::from("scenario,replication,month,period_end,weeks,pathways\n");
-    let ends = ["2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30", "2024-07-31", "2024-08-31", "2024-09-30",
-                "2024-10-31", "2024-11-30", "2024-12-31", "2025-01-31", "2025-02-28", "2025-03-31"];
+    let ends = [
+        "2024-03-31",
+        "2024-04-30",
+        "2024-05-31",
+        "2024-06-30",
+        "2024-07-31",
+        "2024-08-31",
+        "2024-09-30",
+        "2024-10-31",
+        "2024-11-30",
+        "2024-12-31",
+        "2025-01-31",
+        "2025-02-28",
+        "2025-03-31",
+    ];
     for rep in 0..3 {
         for (month, end) in ends.iter().enumerate() {
             for weeks in 0..100u32 {
                 // A decaying profile that shortens over the year.
                 let n = 5000.0 * (-(weeks as f64) / (30.0 - month as f64)).exp() + rep as f64;
-                text.push_str(&format!("example-icb,{rep},{month},{end},{weeks},{}\n", n.round()));
+                text.push_str(&format!(
+                    "example-icb,{rep},{month},{end},{weeks},{}\n",
+                    n.round()
+                ));
             }
         }
     }
@@ -265,7 +344,11 @@ fn waiting_time_distribution_is_drawn_from_waits_csv() {
     // Start, the two dated deadlines inside the run (Sep 2024, Mar 2025) and the end: 0, 6, 12.
     let months: Vec<u32> = run.waits.iter().map(|w| w.month).collect();
     assert_eq!(months.len(), 13);
-    assert_eq!(run.waits[0].pathways[0], (0, 5001.0), "median of 5000, 5001, 5002");
+    assert_eq!(
+        run.waits[0].pathways[0],
+        (0, 5001.0),
+        "median of 5000, 5001, 5002"
+    );
 }
 
 #[test]
@@ -297,14 +380,21 @@ fn sweep_charts_draw_lines_for_one_parameter_and_heatmaps_for_two() {
         }
     }
     let two = Sweep {
-        parameters: vec!["extra clinic slots a week".to_string(), "PIFU share".to_string()],
+        parameters: vec![
+            "extra clinic slots a week".to_string(),
+            "PIFU share".to_string(),
+        ],
         replications: 10,
         points,
     };
     let charts = sweep_charts(&two).unwrap();
     assert_eq!(charts.len(), 1, "one heatmap per target");
     check_png("heatmap.png", &charts[0].png, Some((1200, 820)));
-    assert_eq!(charts[0].png, sweep_charts(&two).unwrap()[0].png, "deterministic");
+    assert_eq!(
+        charts[0].png,
+        sweep_charts(&two).unwrap()[0].png,
+        "deterministic"
+    );
     let three = Sweep {
         parameters: vec!["a".into(), "b".into(), "c".into()],
         ..two
@@ -349,9 +439,15 @@ fn chromium(page: &Path, work: &Path) -> (Vec<u8>, Vec<String>) {
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", page.display()))
         .output()
-        .expect("Debian's chromium is installed (.ci/run installs it): apt-get install -y chromium");
+        .expect(
+            "Debian's chromium is installed (.ci/run installs it): apt-get install -y chromium",
+        );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let console = stderr.lines().filter(|l| l.contains(":CONSOLE")).map(str::to_string).collect();
+    let console = stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
     assert!(output.status.success(), "chromium failed: {stderr}");
     let png = fs::read(&shot).unwrap_or_else(|e| panic!("no screenshot: {e}\n{stderr}"));
     (png, console)
@@ -381,7 +477,9 @@ fn chromium_check_catches_a_page_with_a_script_error() {
     .unwrap();
     let (_, console) = chromium(&page, &work);
     assert!(
-        console.iter().any(|l| l.contains("Uncaught ReferenceError")),
+        console
+            .iter()
+            .any(|l| l.contains("Uncaught ReferenceError")),
         "console: {console:#?}"
     );
 }
