@@ -4,3 +4,4 @@
 mod end_to_end;
 mod scenario_errors;
 mod targets_output;
+mod plots_report;
