@@ -2,19 +2,21 @@
 //! run → write, over the library's modules. Results go to files; stdout gets short human
 //! summaries; errors are returned for `main` to print.
 //!
-//! `batch`, `merge`, `plot` and `report` from DESIGN.md are not here yet; they will be new
-//! subcommands beside these.
+//! `batch` and `merge` from DESIGN.md are not here yet; they will be new subcommands beside
+//! these.
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use plansim::experiment::{run_experiment, ExperimentOptions};
 use plansim::model::metric_by_name;
-use plansim::output::{check_destination, result_files, write_result_folder};
+use plansim::output::{check_destination, result_files, write_atomic, write_result_folder};
+use plansim::plot::{comparison_charts, plot_files, run_charts, RunResults};
+use plansim::report::render_report;
 use plansim::scenario::{Overrides, Scenario};
 use plansim::targets::{evaluate, Catalogue, TargetOutcome};
 
@@ -41,6 +43,24 @@ enum Command {
     },
     /// Lists the target catalogue.
     Targets,
+    /// Draws RUN_DIR/plots/ (PNG and SVG) from saved results; with --compare, also overlays
+    /// the runs' medians.
+    Plot {
+        /// Result folders written by `plansim run` (DIR/<scenario name>).
+        #[arg(required = true, value_name = "RUN_DIR")]
+        run_dirs: Vec<PathBuf>,
+        /// Also write charts overlaying every RUN_DIR's medians, one per target metric, into
+        /// this folder.
+        #[arg(long, value_name = "DIR")]
+        compare: Option<PathBuf>,
+    },
+    /// Writes RUN_DIR/report.html: one self-contained page with targets, charts, scenario and
+    /// manifest, which opens offline.
+    Report {
+        /// A result folder written by `plansim run` (DIR/<scenario name>).
+        #[arg(value_name = "RUN_DIR")]
+        run_dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +97,9 @@ struct RunArgs {
     /// No progress bar and no summary.
     #[arg(short = 'q', long)]
     quiet: bool,
+    /// Do not draw plots/ (saves a few seconds; `plansim plot` can draw them later).
+    #[arg(long)]
+    no_plots: bool,
 }
 
 impl RunArgs {
@@ -109,6 +132,8 @@ pub fn execute(cli: Cli, invocation: &[String]) -> Result<()> {
         Command::Run(args) => run(&args, invocation),
         Command::Check { scenarios } => check(&scenarios),
         Command::Targets => targets(),
+        Command::Plot { run_dirs, compare } => plot(&run_dirs, compare.as_deref()),
+        Command::Report { run_dir } => report(&run_dir),
     };
     // A closed stdout (`plansim targets | head`) is the reader's choice, not a failure.
     match result {
@@ -154,6 +179,28 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
             &args.reproduce(),
             invocation,
         );
+        let mut files: Vec<(String, Vec<u8>)> = files
+            .into_iter()
+            .map(|(name, bytes)| (name.to_string(), bytes))
+            .collect();
+        if !args.no_plots {
+            // Drawn from the bytes about to be written, exactly as `plansim plot` reads them
+            // back, so both give the same plots; written inside the same atomic folder.
+            let view = files
+                .iter()
+                .map(|(n, b)| (n.as_str(), b.as_slice()))
+                .collect();
+            let results = RunResults::from_files(&view)
+                .with_context(|| format!("{}: reading results for plots", scenario.name))?;
+            let charts = run_charts(&results)?;
+            files.extend(
+                plot_files(&charts)
+                    .into_iter()
+                    .map(|(name, bytes)| (format!("plots/{name}"), bytes)),
+            );
+        }
+        let files: Vec<(&str, Vec<u8>)> =
+            files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
         let folder = write_result_folder(&args.output, &scenario.name, &files, args.force)?;
         written.push((scenario, folder, outcomes));
     }
@@ -245,6 +292,60 @@ fn check(paths: &[PathBuf]) -> Result<()> {
     } else {
         Err(anyhow!(problems.join("\n")))
     }
+}
+
+/// Reads a result folder, with an error that says what to pass instead.
+fn load_results(dir: &Path) -> Result<RunResults> {
+    RunResults::load(dir).map_err(|e| anyhow!("{e}"))
+}
+
+/// Draws each RUN_DIR/plots/, replacing the folder whole (written aside, then renamed in).
+fn plot(run_dirs: &[PathBuf], compare: Option<&Path>) -> Result<()> {
+    let runs = run_dirs
+        .iter()
+        .map(|d| load_results(d))
+        .collect::<Result<Vec<_>>>()?;
+    for (dir, run) in run_dirs.iter().zip(&runs) {
+        write_plots(dir, "plots", &plot_files(&run_charts(run)?))?;
+    }
+    if let Some(out) = compare {
+        if runs.len() < 2 {
+            bail!("--compare needs at least two RUN_DIRs to overlay");
+        }
+        let charts = comparison_charts(&runs)?;
+        let (root, name) = split_folder(out)?;
+        write_plots(&root, &name, &plot_files(&charts))?;
+    }
+    Ok(())
+}
+
+/// `a/b/c` -> (`a/b`, `c`), for the writer, which swaps a named folder in whole.
+fn split_folder(path: &Path) -> Result<(PathBuf, String)> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| anyhow!("{}: expected a folder name", path.display()))?;
+    let root = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    Ok((root, name))
+}
+
+fn write_plots(root: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    // Replacing plots is always allowed: they are derived from the results beside them.
+    write_result_folder(root, name, &files, true)?;
+    Ok(())
+}
+
+fn report(run_dir: &Path) -> Result<()> {
+    let run = load_results(run_dir)?;
+    let html = render_report(&run)?;
+    let path = run_dir.join("report.html");
+    write_atomic(&path, html.as_bytes())?;
+    Ok(())
 }
 
 fn targets() -> Result<()> {
@@ -350,7 +451,7 @@ mod tests {
     fn run_defaults() {
         let a = run_args(&["plansim", "run", "a.toml"]);
         assert_eq!(a.output, PathBuf::from("output"));
-        assert!(!a.force && !a.quiet);
+        assert!(!a.force && !a.quiet && !a.no_plots);
         assert_eq!(
             (a.replications, a.seed, a.threads, a.months, a.scale),
             (None, None, None, None, None)

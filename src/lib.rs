@@ -3,12 +3,15 @@
 //! Layers, inner to outer: [`engine`] (time, events, random streams) and [`model`] (what happens
 //! to patients) do no I/O and no threading; [`scenario`] parses and validates scenario files;
 //! [`experiment`] runs replications in parallel; [`targets`] evaluates the planning targets;
-//! [`output`] writes result files. `main.rs` wires them into the `plansim` command.
+//! [`output`] writes result files; [`plot`] and [`report`] draw charts and an HTML report from
+//! saved results. `main.rs` wires them into the `plansim` command.
 
 pub mod date;
 pub mod engine;
 pub mod experiment;
 pub mod model;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod scenario;
 pub mod targets;

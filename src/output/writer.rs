@@ -96,7 +96,12 @@ pub fn write_result_folder(
     let folder = root.join(name);
     let result = (|| {
         for (file_name, bytes) in files {
-            write_atomic(&staging.join(file_name), bytes)?;
+            let path = staging.join(file_name);
+            // A name may hold a subfolder (`plots/dashboard.png`): it is part of the folder.
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            write_atomic(&path, bytes)?;
         }
         put_in_place(&staging, &folder, &root.join(format!(".{name}.old-{pid}")))
     })();

@@ -5,3 +5,4 @@ mod diagnostics_cancer;
 mod end_to_end;
 mod scenario_errors;
 mod targets_output;
+mod plots_report;
