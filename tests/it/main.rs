@@ -3,6 +3,6 @@
 
 mod diagnostics_cancer;
 mod end_to_end;
+mod plots_report;
 mod scenario_errors;
 mod targets_output;
-mod plots_report;

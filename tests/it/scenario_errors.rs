@@ -575,7 +575,11 @@ fn the_shipped_baseline_loads() {
     assert!((referral - 1.0).abs() < 1e-6 && (list - 1.0).abs() < 1e-6);
     let tests: Vec<TestType> = s.diagnostics.tests.iter().map(|t| t.test).collect();
     assert_eq!(tests, TestType::ALL);
-    assert!(s.diagnostics.tests.iter().all(|t| t.tests_per_week > 0.0 && t.initial_waiting > 0));
+    assert!(s
+        .diagnostics
+        .tests
+        .iter()
+        .all(|t| t.tests_per_week > 0.0 && t.initial_waiting > 0));
     let groups: Vec<&str> = s
         .cancer
         .tumour_groups
