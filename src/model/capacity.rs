@@ -80,19 +80,34 @@ impl CapacityCalendar {
 
     /// Weekly capacity of `specialty` (or test type) in force on `date`, after step changes.
     pub fn weekly(&self, date: Date, specialty: usize, resource: Resource) -> f64 {
+        self.weekly_split(date, specialty, resource).0
+    }
+
+    /// The share of `weekly` bought at premium rates (changes marked `premium`).
+    pub fn premium_share(&self, date: Date, specialty: usize, resource: Resource) -> f64 {
+        let (weekly, premium) = self.weekly_split(date, specialty, resource);
+        if weekly > 0.0 {
+            (premium / weekly).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// (weekly capacity, the part of it added by premium changes), changes in date order.
+    fn weekly_split(&self, date: Date, specialty: usize, resource: Resource) -> (f64, f64) {
         let base = &self.base[resource_index(resource)];
-        let mut weekly = base[specialty];
-        for change in self
+        let (mut weekly, mut premium) = (base[specialty], 0.0);
+        let changes = self
             .changes
             .iter()
-            .filter(|c| c.resource == resource && c.from <= date)
-        {
-            let applies = change.specialty.is_none_or(|s| s == specialty);
-            if !applies {
-                continue;
-            }
+            .filter(|c| c.resource == resource && c.from <= date);
+        for change in changes.filter(|c| c.specialty.is_none_or(|s| s == specialty)) {
+            let before = weekly;
             match change.amount {
-                ChangeAmount::Multiply(factor) => weekly *= factor,
+                ChangeAmount::Multiply(factor) => {
+                    weekly *= factor;
+                    premium *= factor;
+                }
                 ChangeAmount::AddPerWeek(amount) => {
                     let share = match change.specialty {
                         Some(_) => 1.0,
@@ -108,8 +123,11 @@ impl CapacityCalendar {
                     weekly += amount * self.scale * share;
                 }
             }
+            if change.premium {
+                premium += (weekly - before).max(0.0);
+            }
         }
-        weekly.max(0.0)
+        (weekly.max(0.0), premium.min(weekly.max(0.0)))
     }
 
     /// Capacity planned on `date` (see the module docs for which days), before shocks.

@@ -8,7 +8,7 @@ use rand_distr::{Distribution, Poisson};
 use super::booking::QueueKind;
 use super::draws::{self, AtContact, Once};
 use super::patient::{Pathway, Patient, PatientRef, Serial, Stage};
-use super::{Due, DueKind, Hospital};
+use super::{Due, DueKind, Hospital, Money};
 use crate::scenario::{Resource, TestType};
 
 /// DM01 counts waits of 6 weeks or more.
@@ -60,6 +60,11 @@ impl Hospital<'_> {
             let lost = self.test_capacity_lost[test]
                 .take(planned as f64 * share_lost)
                 .min(planned);
+            self.tally.test_capacity += planned - lost;
+            let premium = self
+                .capacity
+                .premium_share(date, test, Resource::DiagnosticTests);
+            self.cost_capacity(Money::DiagnosticCost, (planned - lost) as f64, premium);
             for _ in 0..planned - lost {
                 let patients = &self.patients;
                 let next =
@@ -73,6 +78,7 @@ impl Hospital<'_> {
     fn do_test(&mut self, at: PatientRef, test: usize, day: i64) {
         self.handled += 1;
         self.tally.tests[test] += 1;
+        self.value_activity(Money::DiagnosticTest, None);
         let patient = self.patients.current(at);
         self.test_waiting[test].stop_clock(i64::from(patient.queued_day));
         match patient.pathway {

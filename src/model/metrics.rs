@@ -116,6 +116,22 @@ metrics! {
     Cancer31dPct = "cancer_31d_pct", Percent, "share of first treatments within 31 days of the decision to treat";
     Cancer62dBacklog = "cancer_62d_backlog", Stock, "patients on a cancer pathway past day 62 without treatment at month end";
     CancerOnPathway = "cancer_on_pathway", Stock, "patients on a cancer pathway (not ruled out, not treated) at month end";
+    OpFollowupProcedures = "op_followup_procedures", Flow, "follow-up attendances with a procedure (priced as outpatient procedures)";
+    Dm01TestCapacity = "dm01_test_capacity", Flow, "diagnostic test capacity held (tests)";
+    FinValueFirstAttendanceGbp = "fin_value_first_attendance_gbp", Flow, "value of first outpatient attendances";
+    FinValueFollowupAttendanceGbp = "fin_value_followup_attendance_gbp", Flow, "value of follow-up attendances without a procedure";
+    FinValueOutpatientProcedureGbp = "fin_value_outpatient_procedure_gbp", Flow, "value of follow-up attendances with a procedure";
+    FinValueDaycaseGbp = "fin_value_daycase_gbp", Flow, "value of day cases";
+    FinValueElectiveInpatientGbp = "fin_value_elective_inpatient_gbp", Flow, "value of elective inpatient spells, cancer surgery included";
+    FinValueDiagnosticTestGbp = "fin_value_diagnostic_test_gbp", Flow, "value of diagnostic tests";
+    FinCostClinicGbp = "fin_cost_clinic_gbp", Flow, "cost of clinic slots held";
+    FinCostTheatreGbp = "fin_cost_theatre_gbp", Flow, "cost of theatre lists held";
+    FinCostDiagnosticGbp = "fin_cost_diagnostic_gbp", Flow, "cost of diagnostic capacity held";
+    FinCostInpatientStaysGbp = "fin_cost_inpatient_stays_gbp", Flow, "ward cost of inpatient stays";
+    ActivityValueGbp = "activity_value_gbp", Flow, "value of all activity at the scenario's prices";
+    CostGbp = "cost_gbp", Flow, "cost of the capacity held and of inpatient stays";
+    ValueWeightedActivityPct = "value_weighted_activity_pct", Percent, "activity value against the 2019/20 monthly baseline";
+    CostPerClockStopGbp = "cost_per_clock_stop_gbp", Ratio, "cost over RTT clock stops (admitted and non-admitted)";
 }
 
 impl Metric {

@@ -157,6 +157,57 @@ struct MonthTally {
     cancer_surgery: u64,
     cancer_within_62d: u64,
     cancer_within_31d: u64,
+    test_capacity: u64,
+    /// Pounds, by the `Money` index.
+    money: [f64; Money::COUNT],
+}
+
+/// What the money tally holds: activity values, then capacity costs.
+#[derive(Clone, Copy, Debug)]
+enum Money {
+    FirstAttendance,
+    FollowupAttendance,
+    OutpatientProcedure,
+    Daycase,
+    ElectiveInpatient,
+    DiagnosticTest,
+    ClinicCost,
+    TheatreCost,
+    DiagnosticCost,
+    InpatientStayCost,
+}
+
+impl Money {
+    const COUNT: usize = 10;
+    const VALUES: [Money; 6] = [
+        Money::FirstAttendance,
+        Money::FollowupAttendance,
+        Money::OutpatientProcedure,
+        Money::Daycase,
+        Money::ElectiveInpatient,
+        Money::DiagnosticTest,
+    ];
+    const COSTS: [Money; 4] = [
+        Money::ClinicCost,
+        Money::TheatreCost,
+        Money::DiagnosticCost,
+        Money::InpatientStayCost,
+    ];
+
+    fn metric(self) -> Metric {
+        match self {
+            Money::FirstAttendance => Metric::FinValueFirstAttendanceGbp,
+            Money::FollowupAttendance => Metric::FinValueFollowupAttendanceGbp,
+            Money::OutpatientProcedure => Metric::FinValueOutpatientProcedureGbp,
+            Money::Daycase => Metric::FinValueDaycaseGbp,
+            Money::ElectiveInpatient => Metric::FinValueElectiveInpatientGbp,
+            Money::DiagnosticTest => Metric::FinValueDiagnosticTestGbp,
+            Money::ClinicCost => Metric::FinCostClinicGbp,
+            Money::TheatreCost => Metric::FinCostTheatreGbp,
+            Money::DiagnosticCost => Metric::FinCostDiagnosticGbp,
+            Money::InpatientStayCost => Metric::FinCostInpatientStaysGbp,
+        }
+    }
 }
 
 /// Per-specialty values the model uses often, converted once from the scenario.
@@ -527,6 +578,38 @@ impl<'a> Hospital<'a> {
         queue.push(at, stage, key);
     }
 
+    /// Adds the value of one unit of activity, at the specialty's price factor.
+    fn value_activity(&mut self, money: Money, specialty: Option<usize>) {
+        let finance = &self.scenario.finance;
+        let price = match money {
+            Money::FirstAttendance => finance.price_first_attendance,
+            Money::FollowupAttendance => finance.price_followup_attendance,
+            Money::OutpatientProcedure => finance.price_outpatient_procedure,
+            Money::Daycase => finance.price_daycase,
+            Money::ElectiveInpatient => finance.price_elective_inpatient,
+            Money::DiagnosticTest => finance.price_diagnostic_test,
+            _ => unreachable!("{money:?} is a cost, not an activity"),
+        };
+        let factor = specialty.map_or(1.0, |s| self.scenario.specialties[s].price_factor);
+        self.tally.money[money as usize] += price * factor;
+    }
+
+    /// Adds the cost of `units` of capacity held, `premium_share` of it bought at premium
+    /// rates, with the agency uplift on staff cost.
+    fn cost_capacity(&mut self, money: Money, units: f64, premium_share: f64) {
+        let finance = &self.scenario.finance;
+        let unit_cost = match money {
+            Money::ClinicCost => finance.cost_clinic_slot,
+            Money::TheatreCost => finance.cost_theatre_list,
+            Money::DiagnosticCost => finance.cost_diagnostic_test,
+            Money::InpatientStayCost => finance.cost_inpatient_stay,
+            _ => unreachable!("{money:?} is an activity, not a cost"),
+        };
+        let premium = 1.0 + premium_share * (finance.premium_rate - 1.0);
+        let agency = 1.0 + finance.agency_share * finance.agency_premium;
+        self.tally.money[money as usize] += units * unit_cost * premium * agency;
+    }
+
     /// Whether a queue entry still points at a patient waiting at that queue's stage.
     fn is_waiting(patients: &Patients, at: PatientRef, stage: Stage) -> bool {
         patients.get(at).is_some_and(|p| p.stage == stage)
@@ -708,6 +791,31 @@ impl<'a> Hospital<'a> {
             self.cancer_open.waiting_more_than(census_day, 62) as f64,
         );
         set(Metric::CancerOnPathway, self.cancer_open.total() as f64);
+
+        // Money: each value and cost as tallied, then the totals derived from them.
+        set(
+            Metric::OpFollowupProcedures,
+            tally.followups_with_procedure as f64,
+        );
+        set(Metric::Dm01TestCapacity, tally.test_capacity as f64);
+        for money in Money::VALUES.into_iter().chain(Money::COSTS) {
+            set(money.metric(), tally.money[money as usize]);
+        }
+        let value: f64 = Money::VALUES.iter().map(|&m| tally.money[m as usize]).sum();
+        let cost: f64 = Money::COSTS.iter().map(|&m| tally.money[m as usize]).sum();
+        let stops = (tally.stops_admitted + tally.stops_nonadmitted) as f64;
+        let scale = self.scenario.simulation.scale;
+        set(Metric::ActivityValueGbp, value);
+        set(Metric::CostGbp, cost);
+        // Full-size value against the full-size baseline: the scale cancels.
+        set(
+            Metric::ValueWeightedActivityPct,
+            100.0 * value / scale / self.scenario.finance.baseline_monthly_value_gbp,
+        );
+        set(
+            Metric::CostPerClockStopGbp,
+            if stops > 0.0 { cost / stops } else { 0.0 },
+        );
     }
 
     fn into_result(mut self, replication: u32) -> ReplicationResult {
@@ -950,6 +1058,74 @@ mod tests {
         // Utilisation law: tests done per day = the arrival rate.
         let throughput = tests as f64 / days as f64;
         assert!((throughput - rho).abs() < 0.01, "throughput {throughput}");
+    }
+
+    #[test]
+    fn theatre_utilisation_and_money_match_hand_arithmetic() {
+        // One specialty with one 240-minute list a weekday, every case a 50-minute day case with
+        // no variation, 10-minute turnarounds, no late starts, early finishes or cancellations,
+        // and a long admitted list: each list books 4 cases (the 4th still has half its 60
+        // minutes within 240) and runs 0-230 minutes. So: 4 cases a list; capped and uncapped
+        // utilisation 200/240 = 83.33%; value 4 x 1,031.11 a list; cost 4,000 x 1.03 a list
+        // (5% agency at 60% more). Nothing else happens: no referrals, clinics, tests or cancer.
+        let mut s = test_support::small_scenario();
+        s.specialties.truncate(1);
+        let spec = &mut s.specialties[0];
+        (
+            spec.referral_share,
+            spec.list_share,
+            spec.daycase_propensity,
+        ) = (1.0, 1.0, 1.0);
+        spec.daycase_minutes = crate::scenario::Minutes {
+            mean: 50.0,
+            sd: 0.0,
+        };
+        (spec.clinic_slots_per_week, spec.theatre_lists_per_week) = (0.0, 5.0);
+        s.referrals.per_day = 0.0;
+        s.removals.monthly_rate = 0.0;
+        s.initial_list.monitoring_caseload = 0;
+        (
+            s.initial_list.share_awaiting_first,
+            s.initial_list.share_followup,
+            s.initial_list.share_awaiting_admission,
+        ) = (0.0, 0.0, 1.0);
+        s.theatres = crate::scenario::Theatres {
+            session_minutes: 240.0,
+            late_start_mean_minutes: 0.0,
+            early_finish_mean_minutes: 0.0,
+            turnaround_minutes: 10.0,
+            on_the_day_cancellation_rate: 0.0,
+            booking_fraction: 1.0,
+        };
+        s.diagnostics.tests.iter_mut().for_each(|t| {
+            (
+                t.tests_per_week,
+                t.direct_requests_per_weekday,
+                t.initial_waiting,
+                t.initial_over_6_weeks,
+            ) = (0.0, 0.0, 0, 0)
+        });
+        s.cancer.referrals_per_weekday = 0.0;
+        let result = run_replication(&s, 1);
+        // April 2024 has 22 weekdays; no bank holiday falls in it.
+        let lists = 22.0;
+        let v = |metric: Metric| value(&result, 0, metric);
+        assert_eq!(v(Metric::TheatreSessions), lists);
+        assert_eq!(v(Metric::TheatreCasesPerList), 4.0);
+        assert!((v(Metric::TheatreCappedUtilPct) - 100.0 * 200.0 / 240.0).abs() < 1e-9);
+        assert!((v(Metric::TheatreUncappedUtilPct) - 100.0 * 200.0 / 240.0).abs() < 1e-9);
+        assert_eq!(v(Metric::AdmittedDaycaseSpells), 4.0 * lists);
+        assert!((v(Metric::FinValueDaycaseGbp) - 4.0 * lists * 1031.11).abs() < 1e-6);
+        assert!((v(Metric::ActivityValueGbp) - 4.0 * lists * 1031.11).abs() < 1e-6);
+        assert!((v(Metric::FinCostTheatreGbp) - lists * 4000.0 * 1.03).abs() < 1e-6);
+        assert!((v(Metric::CostGbp) - lists * 4000.0 * 1.03).abs() < 1e-6);
+        let per_stop = lists * 4000.0 * 1.03 / (4.0 * lists);
+        assert!((v(Metric::CostPerClockStopGbp) - per_stop).abs() < 1e-9);
+        assert!(
+            (v(Metric::ValueWeightedActivityPct) - 100.0 * 4.0 * lists * 1031.11 / 5_000_000.0)
+                .abs()
+                < 1e-9
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use super::booking::QueueKind;
 use super::draws::{self, AtContact, Once, Outcome};
 use super::patient::{Pathway, PatientRef, Stage};
-use super::{Due, DueKind, Hospital};
+use super::{Due, DueKind, Hospital, Money};
 use crate::scenario::Resource;
 
 /// Which queue an appointment is booked from.
@@ -64,6 +64,10 @@ impl Hospital<'_> {
                 &mut rebook,
             );
             self.tally.clinic_slots += slots;
+            let premium = self
+                .capacity
+                .premium_share(date, specialty, Resource::ClinicSlots);
+            self.cost_capacity(Money::ClinicCost, slots as f64, premium);
             self.tally.clinic_slots_unused += slots - used;
             // Rebooked DNAs rejoin after the day's clinics, so they are not booked twice today.
             for (at, appointment) in rebook.drain(..) {
@@ -116,16 +120,17 @@ impl Hospital<'_> {
             patient.clock_running,
             patient.pathway,
         );
-        let draw = |decision| {
-            self.routing
-                .uniform(serial, draws::at_contact(contact, decision))
-        };
-        let outpatients = &self.scenario.outpatients;
-        let spec = &self.scenario.specialties[specialty];
+        // Copies, so the draws and the scenario stay usable while the tallies change.
+        let routing = self.routing;
+        let draw = |decision| routing.uniform(serial, draws::at_contact(contact, decision));
+        let scenario = self.scenario;
+        let outpatients = &scenario.outpatients;
+        let spec = &scenario.specialties[specialty];
 
         if patient_pathway == Pathway::Cancer {
             // Urgent cancer appointments are assumed attended: DNAs are rebooked within days.
             self.tally.first_attendances += 1;
+            self.value_activity(Money::FirstAttendance, Some(specialty));
             self.cancer_after_first_appointment(at, day);
             return;
         }
@@ -146,6 +151,7 @@ impl Hospital<'_> {
         match appointment {
             Appointment::First => {
                 self.tally.first_attendances += 1;
+                self.value_activity(Money::FirstAttendance, Some(specialty));
                 let outcome = draws::outcome(draw(AtContact::Outcome), &spec.first_outcomes);
                 self.after_attendance(at, outcome, day);
             }
@@ -153,6 +159,9 @@ impl Hospital<'_> {
                 self.tally.followup_attendances += 1;
                 if draw(AtContact::Procedure) < spec.followup_procedure_share {
                     self.tally.followups_with_procedure += 1;
+                    self.value_activity(Money::OutpatientProcedure, Some(specialty));
+                } else {
+                    self.value_activity(Money::FollowupAttendance, Some(specialty));
                 }
                 if clock_running {
                     let outcome = draws::outcome(draw(AtContact::Outcome), &spec.followup_outcomes);

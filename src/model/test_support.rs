@@ -41,6 +41,7 @@ pub(crate) fn small_scenario() -> Scenario {
         },
         clinic_slots_per_week: clinic,
         theatre_lists_per_week: lists,
+        price_factor: 1.0,
     };
     let date = |s: &str| Date::parse(s).expect("valid test date");
     Scenario {
@@ -153,6 +154,22 @@ pub(crate) fn small_scenario() -> Scenario {
                     surgery_share: 0.9,
                 },
             ],
+        },
+        finance: Finance {
+            price_first_attendance: 232.07,
+            price_followup_attendance: 192.28,
+            price_outpatient_procedure: 229.72,
+            price_daycase: 1031.11,
+            price_elective_inpatient: 6214.17,
+            price_diagnostic_test: 115.62,
+            cost_clinic_slot: 110.0,
+            cost_theatre_list: 4000.0,
+            cost_diagnostic_test: 85.0,
+            cost_inpatient_stay: 2500.0,
+            agency_share: 0.05,
+            agency_premium: 0.6,
+            premium_rate: 1.5,
+            baseline_monthly_value_gbp: 5_000_000.0,
         },
         resolved: toml::Table::new(),
     }

@@ -7,7 +7,7 @@ use super::booking::QueueKind;
 use super::draws::DurationDraw;
 use super::draws::{self, AtContact, Once, PerList};
 use super::patient::{Pathway, Patient, PatientRef};
-use super::Hospital;
+use super::{Hospital, Money};
 use crate::scenario::Resource;
 
 impl Hospital<'_> {
@@ -29,6 +29,10 @@ impl Hospital<'_> {
             // Lost lists were planned, so they count in the utilisation denominator as unused.
             self.tally.theatre_planned_minutes += planned as f64 * session_minutes;
             self.tally.theatre_sessions += planned - lost;
+            let premium = self
+                .capacity
+                .premium_share(date, specialty, Resource::TheatreLists);
+            self.cost_capacity(Money::TheatreCost, (planned - lost) as f64, premium);
             self.tally.theatre_sessions_lost += lost;
             for list in 0..planned - lost {
                 self.book_list(specialty, &mut booked);
@@ -141,6 +145,12 @@ impl Hospital<'_> {
             self.tally.theatre_uncapped_minutes += case_minutes;
             self.tally.theatre_cases += 1;
             clock += case_minutes + turnaround;
+            if pathway == Pathway::Cancer || !day_case {
+                self.value_activity(Money::ElectiveInpatient, Some(specialty));
+                self.cost_capacity(Money::InpatientStayCost, 1.0, 0.0);
+            } else {
+                self.value_activity(Money::Daycase, Some(specialty));
+            }
             if pathway == Pathway::Cancer {
                 self.cancer_treated(at, day, true);
                 continue;

@@ -5,13 +5,14 @@ use std::fmt::Write;
 
 use crate::date::Date;
 use crate::experiment::stats;
-use crate::model::{ReplicationResult, METRICS};
+use crate::model::{Metric, ReplicationResult, METRICS};
 use crate::targets::TargetOutcome;
 
 use super::{fmt_num, fmt_stat};
 
 pub const MONTHLY_HEADER: &str = "scenario,replication,month,period_end,metric,value";
 pub const WAITS_HEADER: &str = "scenario,replication,month,period_end,weeks,pathways";
+pub const FINANCE_HEADER: &str = "scenario,month,period_end,activity,volume_mean,value_gbp_mean,value_gbp_p05,value_gbp_p95,cost_gbp_mean,cost_gbp_p05,cost_gbp_p95";
 pub const SUMMARY_HEADER: &str = "scenario,month,period_end,metric,mean,sd,p05,p50,p95";
 pub const TARGETS_HEADER: &str =
     "scenario,target,metric,comparison,threshold,deadline,mean,p05,p95,p_met,verdict";
@@ -75,6 +76,146 @@ pub fn waits_csv(
                 )
                 .expect("writing to a String cannot fail");
             }
+        }
+    }
+    out
+}
+
+/// The lines of `finance.csv`: an activity or capacity type, the metrics its volume adds
+/// (minus those it subtracts), and its value and cost metrics.
+struct FinanceLine {
+    activity: &'static str,
+    volume: &'static [Metric],
+    volume_less: &'static [Metric],
+    value: Option<Metric>,
+    cost: Option<Metric>,
+}
+
+const FINANCE_LINES: &[FinanceLine] = &[
+    FinanceLine {
+        activity: "first_attendance",
+        volume: &[Metric::OpFirstAttendances],
+        volume_less: &[],
+        value: Some(Metric::FinValueFirstAttendanceGbp),
+        cost: None,
+    },
+    FinanceLine {
+        activity: "followup_attendance",
+        volume: &[Metric::OpFollowupAttendances],
+        volume_less: &[Metric::OpFollowupProcedures],
+        value: Some(Metric::FinValueFollowupAttendanceGbp),
+        cost: None,
+    },
+    FinanceLine {
+        activity: "outpatient_procedure",
+        volume: &[Metric::OpFollowupProcedures],
+        volume_less: &[],
+        value: Some(Metric::FinValueOutpatientProcedureGbp),
+        cost: None,
+    },
+    FinanceLine {
+        activity: "daycase",
+        volume: &[Metric::AdmittedDaycaseSpells],
+        volume_less: &[],
+        value: Some(Metric::FinValueDaycaseGbp),
+        cost: None,
+    },
+    FinanceLine {
+        activity: "elective_inpatient",
+        volume: &[Metric::AdmittedInpatientSpells, Metric::CancerSurgery],
+        volume_less: &[],
+        value: Some(Metric::FinValueElectiveInpatientGbp),
+        cost: Some(Metric::FinCostInpatientStaysGbp),
+    },
+    FinanceLine {
+        activity: "diagnostic_test",
+        volume: &[Metric::Dm01Tests],
+        volume_less: &[],
+        value: Some(Metric::FinValueDiagnosticTestGbp),
+        cost: None,
+    },
+    FinanceLine {
+        activity: "clinic_slots",
+        volume: &[Metric::OpClinicSlots],
+        volume_less: &[],
+        value: None,
+        cost: Some(Metric::FinCostClinicGbp),
+    },
+    FinanceLine {
+        activity: "theatre_lists",
+        volume: &[Metric::TheatreSessions],
+        volume_less: &[],
+        value: None,
+        cost: Some(Metric::FinCostTheatreGbp),
+    },
+    FinanceLine {
+        activity: "diagnostic_capacity",
+        volume: &[Metric::Dm01TestCapacity],
+        volume_less: &[],
+        value: None,
+        cost: Some(Metric::FinCostDiagnosticGbp),
+    },
+    FinanceLine {
+        activity: "total",
+        volume: &[],
+        volume_less: &[],
+        value: Some(Metric::ActivityValueGbp),
+        cost: Some(Metric::CostGbp),
+    },
+];
+
+/// One row per month and line of activity or capacity: volume, value and cost across
+/// replications (mean, 5th and 95th percentiles). Values and costs of the lines add up to the
+/// `total` line, which matches `activity_value_gbp` and `cost_gbp`.
+pub fn finance_csv(
+    scenario: &str,
+    month_ends: &[Date],
+    replications: &[ReplicationResult],
+) -> String {
+    let name = field(scenario);
+    let mut out = String::new();
+    out.push_str(FINANCE_HEADER);
+    out.push('\n');
+    let per_replication = |f: &dyn Fn(&ReplicationResult) -> f64| -> Vec<f64> {
+        replications.iter().map(f).collect()
+    };
+    for (m, end) in month_ends.iter().enumerate() {
+        for line in FINANCE_LINES {
+            let volume = per_replication(&|rep| {
+                line.volume.iter().map(|&k| rep.value(m, k)).sum::<f64>()
+                    - line
+                        .volume_less
+                        .iter()
+                        .map(|&k| rep.value(m, k))
+                        .sum::<f64>()
+            });
+            let stats_of = |metric: Option<Metric>| {
+                metric.map(|k| stats::summarise(&per_replication(&|rep| rep.value(m, k))))
+            };
+            let (value, cost) = (stats_of(line.value), stats_of(line.cost));
+            let volume = if line.volume.is_empty() {
+                String::new()
+            } else {
+                fmt_stat(stats::summarise(&volume).mean)
+            };
+            let triple = |s: Option<stats::Summary>| match s {
+                Some(s) => format!(
+                    "{},{},{}",
+                    fmt_stat(s.mean),
+                    fmt_stat(s.p05),
+                    fmt_stat(s.p95)
+                ),
+                None => "0,0,0".to_string(),
+            };
+            writeln!(
+                out,
+                "{name},{},{end},{},{volume},{},{}",
+                m + 1,
+                line.activity,
+                triple(value),
+                triple(cost)
+            )
+            .expect("writing to a String cannot fail");
         }
     }
     out

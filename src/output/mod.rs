@@ -12,8 +12,8 @@ mod manifest;
 mod writer;
 
 pub use csv::{
-    monthly_csv, summary_csv, targets_csv, waits_csv, MONTHLY_HEADER, SUMMARY_HEADER,
-    TARGETS_HEADER, WAITS_HEADER,
+    finance_csv, monthly_csv, summary_csv, targets_csv, waits_csv, FINANCE_HEADER, MONTHLY_HEADER,
+    SUMMARY_HEADER, TARGETS_HEADER, WAITS_HEADER,
 };
 pub use manifest::{scenario_hash, Manifest, Timings};
 pub use writer::{check_destination, write_atomic, write_result_folder, OutputError};
@@ -77,6 +77,10 @@ pub fn result_files(
         (
             "targets.csv",
             targets_csv(&scenario.name, outcomes).into_bytes(),
+        ),
+        (
+            "finance.csv",
+            finance_csv(&scenario.name, &month_ends, &run.replications).into_bytes(),
         ),
         (
             "waits.csv",

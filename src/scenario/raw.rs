@@ -32,6 +32,7 @@ pub(crate) struct RawScenario {
     pub calendar: Option<RawCalendar>,
     pub diagnostics: Option<RawDiagnostics>,
     pub cancer: Option<RawCancer>,
+    pub finance: Option<RawFinance>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,6 +135,7 @@ pub(crate) struct RawSpecialty {
     pub inpatient_minutes: Option<RawMinutes>,
     pub clinic_slots_per_week: Option<f64>,
     pub theatre_lists_per_week: Option<f64>,
+    pub price_factor: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,6 +157,7 @@ pub(crate) struct RawChange {
     pub test: Option<String>,
     pub add_per_week: Option<f64>,
     pub multiply: Option<f64>,
+    pub premium: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -358,4 +361,23 @@ mod tests {
             assert_eq!(t.index(), i);
         }
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFinance {
+    pub price_first_attendance: Option<f64>,
+    pub price_followup_attendance: Option<f64>,
+    pub price_outpatient_procedure: Option<f64>,
+    pub price_daycase: Option<f64>,
+    pub price_elective_inpatient: Option<f64>,
+    pub price_diagnostic_test: Option<f64>,
+    pub cost_clinic_slot: Option<f64>,
+    pub cost_theatre_list: Option<f64>,
+    pub cost_diagnostic_test: Option<f64>,
+    pub cost_inpatient_stay: Option<f64>,
+    pub agency_share: Option<f64>,
+    pub agency_premium: Option<f64>,
+    pub premium_rate: Option<f64>,
+    pub baseline_monthly_value_gbp: Option<f64>,
 }

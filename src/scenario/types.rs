@@ -60,6 +60,7 @@ pub struct Scenario {
     pub calendar: Calendar,
     pub diagnostics: Diagnostics,
     pub cancer: Cancer,
+    pub finance: Finance,
     /// The resolved scenario as one TOML table (extends merged, overrides applied): written to
     /// `scenario.toml` in the result folder, and hashed for the manifest.
     pub resolved: toml::Table,
@@ -201,6 +202,8 @@ pub struct Specialty {
     pub inpatient_minutes: Minutes,
     pub clinic_slots_per_week: f64,
     pub theatre_lists_per_week: f64,
+    /// Multiplies every unit price for this specialty's activity (1 by default).
+    pub price_factor: f64,
 }
 
 /// A kind of capacity that calendars and changes act on.
@@ -382,6 +385,9 @@ pub struct CapacityChange {
     /// `None` for all (and always `None` for cancer treatments).
     pub specialty: Option<usize>,
     pub amount: ChangeAmount,
+    /// Capacity bought at premium rates (waiting-list initiatives, insourcing, independent
+    /// sector): what it adds costs `finance.premium_rate` times the usual unit cost.
+    pub premium: bool,
 }
 
 /// Days on which a share of capacity is lost (industrial action, winter pressure).
@@ -426,4 +432,40 @@ impl Scenario {
             .map(|m| self.simulation.start.first_of_month_after(m).add_days(-1))
             .collect()
     }
+}
+
+/// Money (`[finance]`): what activity is worth and what capacity costs, in pounds. Prices
+/// default to the National Cost Collection 2023/24 averages; costs are planning assumptions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finance {
+    pub price_first_attendance: f64,
+    pub price_followup_attendance: f64,
+    /// A follow-up attendance with a procedure is priced as an outpatient procedure.
+    pub price_outpatient_procedure: f64,
+    pub price_daycase: f64,
+    pub price_elective_inpatient: f64,
+    pub price_diagnostic_test: f64,
+    /// Cost of each clinic slot held, each theatre list held and each diagnostic test of
+    /// capacity held (lost capacity costs nothing).
+    pub cost_clinic_slot: f64,
+    pub cost_theatre_list: f64,
+    pub cost_diagnostic_test: f64,
+    /// Ward cost of an inpatient stay (day cases need no bed).
+    pub cost_inpatient_stay: f64,
+    /// Share of staff cost paid at agency rates, and how much more those rates are (0.6 is 60%).
+    pub agency_share: f64,
+    pub agency_premium: f64,
+    /// Cost multiplier for capacity added by a change marked `premium` (waiting-list
+    /// initiatives, insourcing, independent sector).
+    pub premium_rate: f64,
+    /// Value of a month's elective activity in 2019/20 at these prices: the 100% of
+    /// `value_weighted_activity_pct`.
+    pub baseline_monthly_value_gbp: f64,
+}
+
+impl Finance {
+    /// National Cost Collection 2023/24 average unit costs (the published figures in
+    /// shared/data): first and follow-up attendances (WF01B, WF01A), outpatient procedures,
+    /// day cases, elective inpatients and diagnostic imaging.
+    pub const NCC_2023_24: [f64; 6] = [232.07, 192.28, 229.72, 1031.11, 6214.17, 115.62];
 }

@@ -343,6 +343,9 @@ fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
     let diagnostics = c
         .table(&["diagnostics"], raw.diagnostics)
         .and_then(|s| diagnostics(c, s));
+    let finance = c
+        .table(&["finance"], raw.finance)
+        .and_then(|f| finance(c, f));
     let cancer = c
         .table(&["cancer"], raw.cancer)
         .and_then(|s| cancer(c, s, names.as_deref()));
@@ -361,6 +364,7 @@ fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
         calendar: calendar?,
         diagnostics: diagnostics?,
         cancer: cancer?,
+        finance: finance?,
         resolved: sorted(&c.source.table),
     })
 }
@@ -927,6 +931,16 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
         rate,
         WEEKLY_CAPACITY,
     );
+    // Optional: prices apply as they are unless a specialty says otherwise.
+    let price_factor = match raw.price_factor {
+        None => Some(1.0),
+        Some(_) => c.number(
+            &p("price_factor"),
+            raw.price_factor,
+            |x| (0.0..=100.0).contains(&x),
+            "a factor from 0 to 100",
+        ),
+    };
     if !name_ok {
         return None;
     }
@@ -948,6 +962,7 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
         inpatient_minutes: inpatient_minutes?,
         clinic_slots_per_week: clinic?,
         theatre_lists_per_week: lists?,
+        price_factor: price_factor?,
     })
 }
 
@@ -1175,6 +1190,7 @@ fn change(
         resource: resource?,
         specialty: target?,
         amount: amount?,
+        premium: raw.premium.unwrap_or(false),
     })
 }
 
@@ -1638,4 +1654,129 @@ mod tests {
         assert!(is_snake_name("trauma_orthopaedics"));
         assert!(!is_snake_name("Trauma"));
     }
+}
+
+/// `[finance]`: every price and cost has a default; the 2019/20 baseline must be stated.
+fn finance(c: &mut Checker, raw: RawFinance) -> Option<Finance> {
+    const MONEY: &str = "an amount of pounds from 0 to 10000000";
+    let money = |x: f64| (0.0..=10_000_000.0).contains(&x);
+    let [first, followup, procedure, daycase, inpatient, test] = Finance::NCC_2023_24;
+    let mut or_default =
+        |key: &str, value: Option<f64>, default: f64, ok: fn(f64) -> bool, expected: &str| {
+            match value {
+                None => Some(default),
+                Some(_) => c.number(&["finance", key], value, ok, expected),
+            }
+        };
+    let prices = [
+        or_default(
+            "price_first_attendance",
+            raw.price_first_attendance,
+            first,
+            money,
+            MONEY,
+        ),
+        or_default(
+            "price_followup_attendance",
+            raw.price_followup_attendance,
+            followup,
+            money,
+            MONEY,
+        ),
+        or_default(
+            "price_outpatient_procedure",
+            raw.price_outpatient_procedure,
+            procedure,
+            money,
+            MONEY,
+        ),
+        or_default("price_daycase", raw.price_daycase, daycase, money, MONEY),
+        or_default(
+            "price_elective_inpatient",
+            raw.price_elective_inpatient,
+            inpatient,
+            money,
+            MONEY,
+        ),
+        or_default(
+            "price_diagnostic_test",
+            raw.price_diagnostic_test,
+            test,
+            money,
+            MONEY,
+        ),
+    ];
+    let clinic = or_default(
+        "cost_clinic_slot",
+        raw.cost_clinic_slot,
+        110.0,
+        money,
+        MONEY,
+    );
+    let theatre = or_default(
+        "cost_theatre_list",
+        raw.cost_theatre_list,
+        4_000.0,
+        money,
+        MONEY,
+    );
+    let scan = or_default(
+        "cost_diagnostic_test",
+        raw.cost_diagnostic_test,
+        85.0,
+        money,
+        MONEY,
+    );
+    let stay = or_default(
+        "cost_inpatient_stay",
+        raw.cost_inpatient_stay,
+        2_500.0,
+        money,
+        MONEY,
+    );
+    let share = |x: f64| (0.0..=1.0).contains(&x);
+    let agency = or_default(
+        "agency_share",
+        raw.agency_share,
+        0.0,
+        share,
+        "a share from 0 to 1",
+    );
+    let agency_premium = or_default(
+        "agency_premium",
+        raw.agency_premium,
+        0.0,
+        |x| (0.0..=5.0).contains(&x),
+        "a premium from 0 to 5 (0.6 is 60% more)",
+    );
+    let premium = or_default(
+        "premium_rate",
+        raw.premium_rate,
+        1.0,
+        |x| (1.0..=10.0).contains(&x),
+        "a multiplier from 1 to 10",
+    );
+    let baseline = c.number(
+        &["finance", "baseline_monthly_value_gbp"],
+        raw.baseline_monthly_value_gbp,
+        |x| x > 0.0 && x <= 1e12,
+        "the value of a month of 2019/20 elective activity in pounds, above 0",
+    );
+    let [first, followup, procedure, daycase, inpatient, test] = prices;
+    Some(Finance {
+        price_first_attendance: first?,
+        price_followup_attendance: followup?,
+        price_outpatient_procedure: procedure?,
+        price_daycase: daycase?,
+        price_elective_inpatient: inpatient?,
+        price_diagnostic_test: test?,
+        cost_clinic_slot: clinic?,
+        cost_theatre_list: theatre?,
+        cost_diagnostic_test: scan?,
+        cost_inpatient_stay: stay?,
+        agency_share: agency?,
+        agency_premium: agency_premium?,
+        premium_rate: premium?,
+        baseline_monthly_value_gbp: baseline?,
+    })
 }
