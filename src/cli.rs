@@ -13,8 +13,10 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use plansim::experiment::{run_experiment, ExperimentOptions};
-use plansim::model::metric_by_name;
-use plansim::output::{check_destination, result_files, write_atomic, write_result_folder};
+use plansim::model::{metric_by_name, Metric, ReplicationResult};
+use plansim::output::{
+    check_destination, comparison_csv, result_files, write_atomic, write_result_folder,
+};
 use plansim::plot::{comparison_charts, plot_files, run_charts, RunResults};
 use plansim::report::render_report;
 use plansim::scenario::{Overrides, Scenario};
@@ -161,6 +163,17 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     for scenario in &scenarios {
         check_destination(&args.output, &scenario.name, args.force)?;
     }
+    let comparing = scenarios.len() > 1;
+    if comparing {
+        check_comparable(&scenarios)?;
+        let path = args.output.join(COMPARISON_FILE);
+        if path.exists() && !args.force {
+            bail!(
+                "{} already exists: pass --force to replace it, or -o to write elsewhere",
+                path.display()
+            );
+        }
+    }
 
     let options = ExperimentOptions {
         threads: args.threads.map(|n| n as usize),
@@ -205,6 +218,24 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
         written.push((scenario, folder, outcomes));
     }
 
+    if comparing {
+        let metrics = comparison_metrics(&catalogue);
+        let others: Vec<(&str, &[ReplicationResult])> = scenarios[1..]
+            .iter()
+            .zip(&experiment.runs[1..])
+            .map(|(s, r)| (s.name.as_str(), r.replications.as_slice()))
+            .collect();
+        let base = (&scenarios[0], &experiment.runs[0]);
+        let csv = comparison_csv(
+            &base.0.name,
+            &base.1.replications,
+            &others,
+            &base.0.month_ends(),
+            &metrics,
+        );
+        write_atomic(&args.output.join(COMPARISON_FILE), csv.as_bytes())?;
+    }
+
     if !args.quiet {
         let mut out = io::stdout().lock();
         for (scenario, folder, outcomes) in &written {
@@ -221,6 +252,51 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Written in the output folder when `run` is given more than one scenario.
+const COMPARISON_FILE: &str = "comparison.csv";
+
+/// Paired differences need the same replications (paired by number) and the same months.
+fn check_comparable(scenarios: &[Scenario]) -> Result<()> {
+    let first = &scenarios[0];
+    for other in &scenarios[1..] {
+        let (a, b) = (&first.simulation, &other.simulation);
+        if (a.replications, a.months, a.start) != (b.replications, b.months, b.start) {
+            bail!(
+                "{} and {} cannot be compared: comparison.csv pairs replications month by month, so both need the same start, months and replications (use -r and --months to set them)",
+                first.name,
+                other.name
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every target's metric, then what a finance team asks a lever to buy: clock stops, long
+/// waits and pounds.
+fn comparison_metrics(catalogue: &Catalogue) -> Vec<Metric> {
+    let mut metrics: Vec<Metric> = Vec::new();
+    let extra = [
+        Metric::RttClockStopsAdmitted,
+        Metric::RttClockStopsNonadmitted,
+        Metric::RttOver52w,
+        Metric::RttOver65w,
+        Metric::ActivityValueGbp,
+        Metric::CostGbp,
+        Metric::CostPerClockStopGbp,
+    ];
+    let from_catalogue = catalogue
+        .targets
+        .iter()
+        .filter_map(|t| metric_by_name(&t.metric))
+        .map(Metric::from_index);
+    for metric in from_catalogue.chain(extra) {
+        if !metrics.contains(&metric) {
+            metrics.push(metric);
+        }
+    }
+    metrics
 }
 
 /// Loads every scenario and applies the overrides, reporting every bad file, not just the first.

@@ -50,6 +50,8 @@ pub enum AtContact {
     PifuRequestDay,
     CancelledOnDay,
     TestChoice,
+    /// Keyed by the month (as the contact number) rather than a contact.
+    Validated,
 }
 
 /// Decisions drawn per theatre list (the entity is the list, not a patient).

@@ -134,7 +134,7 @@ impl Hospital<'_> {
             1 => Stage::FollowUpScheduled,
             _ => Stage::AwaitingAdmission,
         };
-        let day_case = draw(Once::DayCase) < spec.daycase_propensity;
+        let day_case = draw(Once::DayCase) < self.levers.current[specialty].daycase_propensity;
         let interval = self.specialties[specialty].followup_interval_days as f64;
         let due_in = (draw(Once::InitialDueDay) * interval) as i64;
         let patient = Patient {

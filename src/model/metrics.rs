@@ -42,6 +42,9 @@ macro_rules! metrics {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Metric { $( $id, )* }
 
+        /// Every metric, in column order.
+        const ALL_METRICS: &[Metric] = &[ $( Metric::$id, )* ];
+
         /// Every metric the model reports, in column order.
         pub const METRICS: &[MetricDef] = &[
             $( MetricDef { name: $name, kind: MetricKind::$kind, description: $desc }, )*
@@ -168,6 +171,11 @@ impl Metric {
             Metric::Dm01TestsPhysiological,
         ],
     ];
+
+    /// The metric in column `index` of [`METRICS`].
+    pub fn from_index(index: usize) -> Metric {
+        ALL_METRICS[index]
+    }
 
     pub fn def(self) -> &'static MetricDef {
         &METRICS[self as usize]

@@ -15,6 +15,7 @@ mod capacity;
 mod diagnostics;
 mod draws;
 mod initial_list;
+mod levers;
 pub mod metrics;
 mod outpatients;
 mod patient;
@@ -34,6 +35,7 @@ use crate::scenario::{Scenario, TestType};
 use booking::{BookingQueue, BookingRules, QueueKind};
 use capacity::{CapacityCalendar, WholeUnits};
 use draws::{DurationDraw, Once};
+use levers::Levers;
 use patient::{Patient, PatientRef, Patients, Stage};
 use waiting_list::WaitingList;
 
@@ -158,6 +160,7 @@ struct MonthTally {
     cancer_within_62d: u64,
     cancer_within_31d: u64,
     test_capacity: u64,
+    validation_removals: u64,
     /// Pounds, by the `Money` index.
     money: [f64; Money::COUNT],
 }
@@ -242,6 +245,8 @@ pub(crate) struct Hospital<'a> {
     /// Daily probability-rate of removal other than treatment, for a patient on the list.
     removal_hazard_per_day: f64,
     rules: BookingRules,
+    /// Productivity levers in force today, per specialty.
+    levers: Levers,
     test_queues: Vec<BookingQueue>,
     /// DM01 waiting list per test type, by request day.
     test_waiting: Vec<WaitingList>,
@@ -329,6 +334,7 @@ impl<'a> Hospital<'a> {
             routing: streams.keyed("routing"),
             durations: streams.keyed("durations"),
             removal_hazard_per_day,
+            levers: Levers::new(scenario),
             rules: BookingRules {
                 policy: scenario.simulation.booking_policy,
                 cancer_priority: scenario.cancer.priority,
@@ -392,6 +398,10 @@ impl<'a> Hospital<'a> {
     /// Due items first (so a patient due today can be booked today), then referrals; then
     /// schedules the rest of the day and the next day.
     fn start_day(&mut self, day: i64, now: SimTime) {
+        self.levers.update(self.scenario, self.date(day));
+        if self.date(day).ymd().2 == 1 {
+            self.validation_sprint(day);
+        }
         for due in self.agenda.take_day(day) {
             self.handled += 1;
             self.handle_due(due, day);
@@ -458,6 +468,42 @@ impl<'a> Hospital<'a> {
                 self.cancer_step(due.patient, due.what, day)
             }
             _ => {}
+        }
+    }
+
+    /// A validation sprint on the first day of a month: of the patients waiting longer than
+    /// `validation_after_weeks`, the specialty's share validated this month is checked, and
+    /// those found no longer to need care are removed. Each patient's draw is keyed by the
+    /// month, so the same patients are found in every scenario.
+    fn validation_sprint(&mut self, day: i64) {
+        let removals = &self.scenario.removals;
+        let after_days = 7 * i64::from(removals.validation_after_weeks);
+        let removal_share = removals.validation_removal_share;
+        if removal_share <= 0.0
+            || self
+                .levers
+                .current
+                .iter()
+                .all(|p| p.validation_share_per_month <= 0.0)
+        {
+            return;
+        }
+        let month = self.date(day).year() as u64 * 12 + u64::from(self.date(day).month());
+        for at in self.patients.live_refs() {
+            let patient = self.patients.get(at).expect("live reference");
+            if !patient.clock_running || day - i64::from(patient.clock_start_day) <= after_days {
+                continue;
+            }
+            let chance = self.levers.current[patient.specialty as usize].validation_share_per_month
+                * removal_share;
+            let decision = draws::at_contact(month as u16, draws::AtContact::Validated);
+            if self.routing.uniform(patient.serial, decision) < chance {
+                self.withdraw_test_request(at);
+                self.tally.removals += 1;
+                self.tally.validation_removals += 1;
+                self.stop_clock(at);
+                self.leave(at);
+            }
         }
     }
 

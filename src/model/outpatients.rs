@@ -134,7 +134,8 @@ impl Hospital<'_> {
             self.cancer_after_first_appointment(at, day);
             return;
         }
-        if draw(AtContact::Dna) < outpatients.dna_rate {
+        let levers = self.levers.current[specialty];
+        if draw(AtContact::Dna) < levers.dna_rate {
             self.tally.dna += 1;
             if draw(AtContact::DnaRebooked) < outpatients.dna_rebook_share {
                 rebook.push((at, appointment));
@@ -157,7 +158,7 @@ impl Hospital<'_> {
             }
             Appointment::FollowUp => {
                 self.tally.followup_attendances += 1;
-                if draw(AtContact::Procedure) < spec.followup_procedure_share {
+                if draw(AtContact::Procedure) < levers.followup_procedure_share {
                     self.tally.followups_with_procedure += 1;
                     self.value_activity(Money::OutpatientProcedure, Some(specialty));
                 } else {
@@ -196,11 +197,11 @@ impl Hospital<'_> {
 
     fn add_to_admitted_list(&mut self, at: PatientRef, day: i64) {
         let patient = self.patients.current(at);
-        let spec = &self.scenario.specialties[patient.specialty as usize];
+        let propensity = self.levers.current[patient.specialty as usize].daycase_propensity;
         patient.day_case = self
             .routing
             .uniform(patient.serial, draws::once(Once::DayCase))
-            < spec.daycase_propensity;
+            < propensity;
         patient.queued_day = day as i32;
         self.set_stage(at, Stage::AwaitingAdmission);
         self.enqueue(at, QueueKind::Admission);
@@ -211,7 +212,7 @@ impl Hospital<'_> {
     /// PIFU can be decided.
     pub(super) fn start_monitoring(&mut self, at: PatientRef, day: i64, at_attendance: bool) {
         let patient = self.patients.current(at);
-        let mean = self.scenario.specialties[patient.specialty as usize].post_treatment_followups;
+        let mean = self.levers.current[patient.specialty as usize].post_treatment_followups;
         let decision = draws::once(Once::MonitoringCount);
         patient.monitoring_left = draws::poisson(
             mean,
@@ -231,14 +232,12 @@ impl Hospital<'_> {
             return;
         }
         let (serial, contact) = (patient.serial, patient.contacts);
-        let spec = &self.scenario.specialties[patient.specialty as usize];
-        let draw = |decision| {
-            self.routing
-                .uniform(serial, draws::at_contact(contact, decision))
-        };
-        if at_attendance && draw(AtContact::Pifu) < spec.pifu_share {
+        let levers = self.levers.current[patient.specialty as usize];
+        let routing = self.routing;
+        let draw = |decision| routing.uniform(serial, draws::at_contact(contact, decision));
+        if at_attendance && draw(AtContact::Pifu) < levers.pifu_share {
             self.tally.pifu_moved += 1;
-            if draw(AtContact::PifuBooks) < spec.pifu_booking_share {
+            if draw(AtContact::PifuBooks) < levers.pifu_booking_share {
                 let period_days = self.scenario.outpatients.pifu_period_weeks * 7.0;
                 let request_day = day + 1 + (draw(AtContact::PifuRequestDay) * period_days) as i64;
                 self.set_stage(at, Stage::PatientInitiated);

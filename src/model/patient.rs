@@ -243,6 +243,19 @@ impl Patients {
         self.free.push(at.index);
     }
 
+    /// References to every patient in the system, in slot order.
+    pub fn live_refs(&self) -> Vec<PatientRef> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.stage != Stage::Left)
+            .map(|(i, p)| PatientRef {
+                index: i as u32,
+                generation: p.generation,
+            })
+            .collect()
+    }
+
     /// Patients created so far (the initial list and every referral).
     pub fn created(&self) -> u64 {
         self.created

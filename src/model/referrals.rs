@@ -31,7 +31,10 @@ impl Hospital<'_> {
     pub(super) fn refer(&mut self, day: i64) {
         let rate = self.referral_rate(day);
         for specialty in 0..self.scenario.specialties.len() {
-            let lambda = rate * self.scenario.specialties[specialty].referral_share;
+            // Advice and guidance diverts a share before any clock starts.
+            let diverted = self.levers.current[specialty].advice_and_guidance_share;
+            let lambda =
+                rate * self.scenario.specialties[specialty].referral_share * (1.0 - diverted);
             if lambda <= 0.0 {
                 continue;
             }

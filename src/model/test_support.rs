@@ -42,6 +42,7 @@ pub(crate) fn small_scenario() -> Scenario {
         clinic_slots_per_week: clinic,
         theatre_lists_per_week: lists,
         price_factor: 1.0,
+        advice_and_guidance_share: 0.0,
     };
     let date = |s: &str| Date::parse(s).expect("valid test date");
     Scenario {
@@ -73,7 +74,12 @@ pub(crate) fn small_scenario() -> Scenario {
             weekday_weights: [1.35, 1.30, 1.25, 1.20, 1.10, 0.45, 0.35],
             monthly_seasonality: [1.0; 12],
         },
-        removals: Removals { monthly_rate: 0.03 },
+        removals: Removals {
+            monthly_rate: 0.03,
+            validation_share_per_month: 0.0,
+            validation_removal_share: 0.0,
+            validation_after_weeks: 12,
+        },
         outpatients: Outpatients {
             dna_rate: 0.07,
             dna_rebook_share: 0.85,
@@ -96,6 +102,7 @@ pub(crate) fn small_scenario() -> Scenario {
             bank_holidays: vec![date("2024-05-06"), date("2024-05-27"), date("2024-08-26")],
             changes: vec![],
             shocks: vec![],
+            levers: vec![],
         },
         diagnostics: Diagnostics {
             report_days: 7.0,

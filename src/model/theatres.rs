@@ -65,8 +65,11 @@ impl Hospital<'_> {
     /// within the booking target (lists are filled, not left short, so some overrun); a list
     /// always takes at least one patient if anyone is waiting.
     fn book_list(&mut self, specialty: usize, booked: &mut Vec<PatientRef>) {
-        let theatres = &self.scenario.theatres;
-        let budget = theatres.session_minutes * theatres.booking_fraction;
+        let (session_minutes, levers) = (
+            self.scenario.theatres.session_minutes,
+            self.levers.current[specialty],
+        );
+        let budget = session_minutes * levers.booking_fraction;
         let mut expected = 0.0;
         loop {
             let patients = &self.patients;
@@ -75,7 +78,7 @@ impl Hospital<'_> {
             else {
                 break;
             };
-            let minutes = self.expected_case_minutes(at) + theatres.turnaround_minutes;
+            let minutes = self.expected_case_minutes(at) + levers.turnaround_minutes;
             if !booked.is_empty() && expected + minutes / 2.0 > budget {
                 break;
             }
@@ -93,26 +96,29 @@ impl Hospital<'_> {
         booked: &mut Vec<PatientRef>,
         back_to_list: &mut Vec<PatientRef>,
     ) {
-        let theatres = &self.scenario.theatres;
+        let (session_minutes, levers) = (
+            self.scenario.theatres.session_minutes,
+            self.levers.current[specialty],
+        );
         // Each list draws its own late start and early finish: list identity, not patient.
         let list_id = ((day as u64 + (1 << 20)) << 28) | ((specialty as u64) << 20) | list;
         let late_start = draws::exponential(
-            theatres.late_start_mean_minutes,
+            levers.late_start_mean_minutes,
             &self.durations,
             list_id,
             draws::per_list(PerList::LateStart),
         );
         let early_finish = draws::exponential(
-            theatres.early_finish_mean_minutes,
+            levers.early_finish_mean_minutes,
             &self.durations,
             list_id,
             draws::per_list(PerList::EarlyFinish),
         );
-        let session_end = theatres.session_minutes;
+        let session_end = session_minutes;
         let last_start = session_end - early_finish;
         let (cancel_rate, turnaround) = (
-            theatres.on_the_day_cancellation_rate,
-            theatres.turnaround_minutes,
+            levers.on_the_day_cancellation_rate,
+            levers.turnaround_minutes,
         );
         let mut clock = late_start;
         for at in booked.drain(..) {

@@ -13,6 +13,7 @@ use super::{fmt_num, fmt_stat};
 pub const MONTHLY_HEADER: &str = "scenario,replication,month,period_end,metric,value";
 pub const WAITS_HEADER: &str = "scenario,replication,month,period_end,weeks,pathways";
 pub const FINANCE_HEADER: &str = "scenario,month,period_end,activity,volume_mean,value_gbp_mean,value_gbp_p05,value_gbp_p95,cost_gbp_mean,cost_gbp_p05,cost_gbp_p95";
+pub const COMPARISON_HEADER: &str = "scenario,compared_with,month,period_end,metric,compared_with_mean,scenario_mean,difference_mean,difference_ci95_low,difference_ci95_high";
 pub const SUMMARY_HEADER: &str = "scenario,month,period_end,metric,mean,sd,p05,p50,p95";
 pub const TARGETS_HEADER: &str =
     "scenario,target,metric,comparison,threshold,deadline,mean,p05,p95,p_met,verdict";
@@ -216,6 +217,48 @@ pub fn finance_csv(
                 triple(cost)
             )
             .expect("writing to a String cannot fail");
+        }
+    }
+    out
+}
+
+/// What each scenario changes against the first: per scenario after the first, month and
+/// metric, the paired difference across replications with its 95% interval. Replications are
+/// paired by number, so the scenarios must have the same replications and months.
+pub fn comparison_csv(
+    base_name: &str,
+    base: &[ReplicationResult],
+    others: &[(&str, &[ReplicationResult])],
+    month_ends: &[Date],
+    metrics: &[Metric],
+) -> String {
+    let mut out = String::new();
+    out.push_str(COMPARISON_HEADER);
+    out.push('\n');
+    for (name, runs) in others {
+        for (m, end) in month_ends.iter().enumerate() {
+            for &metric in metrics {
+                let column = |reps: &[ReplicationResult]| -> Vec<f64> {
+                    reps.iter().map(|r| r.value(m, metric)).collect()
+                };
+                let (b, v) = (column(base), column(runs));
+                let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len().max(1) as f64;
+                let d = stats::paired_difference(&b, &v);
+                writeln!(
+                    out,
+                    "{},{},{},{end},{},{},{},{},{},{}",
+                    field(name),
+                    field(base_name),
+                    m + 1,
+                    metric.def().name,
+                    fmt_stat(mean(&b)),
+                    fmt_stat(mean(&v)),
+                    fmt_stat(d.mean),
+                    fmt_stat(d.low),
+                    fmt_stat(d.high)
+                )
+                .expect("writing to a String cannot fail");
+            }
         }
     }
     out

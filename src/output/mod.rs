@@ -12,8 +12,9 @@ mod manifest;
 mod writer;
 
 pub use csv::{
-    finance_csv, monthly_csv, summary_csv, targets_csv, waits_csv, FINANCE_HEADER, MONTHLY_HEADER,
-    SUMMARY_HEADER, TARGETS_HEADER, WAITS_HEADER,
+    comparison_csv, finance_csv, monthly_csv, summary_csv, targets_csv, waits_csv,
+    COMPARISON_HEADER, FINANCE_HEADER, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
+    WAITS_HEADER,
 };
 pub use manifest::{scenario_hash, Manifest, Timings};
 pub use writer::{check_destination, write_atomic, write_result_folder, OutputError};

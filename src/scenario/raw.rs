@@ -77,6 +77,9 @@ pub(crate) struct RawReferrals {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRemovals {
     pub monthly_rate: Option<f64>,
+    pub validation_share_per_month: Option<f64>,
+    pub validation_removal_share: Option<f64>,
+    pub validation_after_weeks: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,6 +139,7 @@ pub(crate) struct RawSpecialty {
     pub clinic_slots_per_week: Option<f64>,
     pub theatre_lists_per_week: Option<f64>,
     pub price_factor: Option<f64>,
+    pub advice_and_guidance_share: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -146,6 +150,8 @@ pub(crate) struct RawCalendar {
     pub changes: Option<BTreeMap<String, RawChange>>,
     /// Sorted by name.
     pub shocks: Option<BTreeMap<String, RawShock>>,
+    /// Sorted by name.
+    pub levers: Option<BTreeMap<String, RawLever>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -380,4 +386,24 @@ pub(crate) struct RawFinance {
     pub agency_premium: Option<f64>,
     pub premium_rate: Option<f64>,
     pub baseline_monthly_value_gbp: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLever {
+    pub from: Option<RawDate>,
+    pub specialty: Option<String>,
+    pub pifu_share: Option<f64>,
+    pub pifu_booking_share: Option<f64>,
+    pub daycase_propensity: Option<f64>,
+    pub followup_procedure_share: Option<f64>,
+    pub post_treatment_followups: Option<f64>,
+    pub advice_and_guidance_share: Option<f64>,
+    pub dna_rate: Option<f64>,
+    pub late_start_mean_minutes: Option<f64>,
+    pub early_finish_mean_minutes: Option<f64>,
+    pub turnaround_minutes: Option<f64>,
+    pub on_the_day_cancellation_rate: Option<f64>,
+    pub booking_fraction: Option<f64>,
+    pub validation_share_per_month: Option<f64>,
 }

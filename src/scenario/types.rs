@@ -120,6 +120,12 @@ pub struct Removals {
     /// Share of the patients on the list removed for reasons other than treatment per month
     /// (validation, no longer needed); 0 to 1.
     pub monthly_rate: f64,
+    /// Validation sprints: the share of patients waiting over `validation_after_weeks` weeks
+    /// validated each month, and the share of those found no longer to need care and removed.
+    /// 0 by default (no sprint).
+    pub validation_share_per_month: f64,
+    pub validation_removal_share: f64,
+    pub validation_after_weeks: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -204,6 +210,9 @@ pub struct Specialty {
     pub theatre_lists_per_week: f64,
     /// Multiplies every unit price for this specialty's activity (1 by default).
     pub price_factor: f64,
+    /// Share of referrals diverted by advice and guidance: they never start an RTT clock
+    /// (0 by default).
+    pub advice_and_guidance_share: f64,
 }
 
 /// A kind of capacity that calendars and changes act on.
@@ -402,6 +411,36 @@ pub struct CapacityShock {
     pub resources: Vec<Resource>,
 }
 
+/// The productivity levers a dated change can set. Each is `None` (unchanged) or the new value;
+/// their meaning and range are those of the scenario keys of the same names.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LeverValues {
+    pub pifu_share: Option<f64>,
+    pub pifu_booking_share: Option<f64>,
+    pub daycase_propensity: Option<f64>,
+    pub followup_procedure_share: Option<f64>,
+    pub post_treatment_followups: Option<f64>,
+    pub advice_and_guidance_share: Option<f64>,
+    pub dna_rate: Option<f64>,
+    pub late_start_mean_minutes: Option<f64>,
+    pub early_finish_mean_minutes: Option<f64>,
+    pub turnaround_minutes: Option<f64>,
+    pub on_the_day_cancellation_rate: Option<f64>,
+    pub booking_fraction: Option<f64>,
+    pub validation_share_per_month: Option<f64>,
+}
+
+/// A dated change to productivity levers (`[calendar.levers.NAME]`), in force from `from` to the
+/// end of the run for one specialty or all.
+#[derive(Clone, Debug)]
+pub struct LeverChange {
+    pub name: String,
+    pub from: Date,
+    /// Index into `Scenario::specialties`; `None` for all.
+    pub specialty: Option<usize>,
+    pub set: LeverValues,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Calendar {
     /// No planned clinics or theatre lists on these days.
@@ -410,6 +449,8 @@ pub struct Calendar {
     pub changes: Vec<CapacityChange>,
     /// Ordered by name.
     pub shocks: Vec<CapacityShock>,
+    /// Ordered by name; applied in date order.
+    pub levers: Vec<LeverChange>,
 }
 
 impl Scenario {

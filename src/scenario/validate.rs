@@ -701,8 +701,32 @@ fn removals(c: &mut Checker, raw: RawRemovals) -> Option<Removals> {
         |x| (0.0..1.0).contains(&x),
         "a share from 0 up to (not including) 1",
     );
+    // Validation sprints are optional: none unless stated.
+    let share = |c: &mut Checker, key: &str, value: Option<f64>| match value {
+        None => Some(0.0),
+        Some(_) => c.share(&["removals", key], value),
+    };
+    let validated = share(
+        c,
+        "validation_share_per_month",
+        raw.validation_share_per_month,
+    );
+    let removed = share(c, "validation_removal_share", raw.validation_removal_share);
+    let after = match raw.validation_after_weeks {
+        None => Some(12),
+        Some(_) => c.whole(
+            &["removals", "validation_after_weeks"],
+            raw.validation_after_weeks,
+            0,
+            520,
+            "a whole number of weeks from 0 to 520",
+        ),
+    };
     Some(Removals {
         monthly_rate: rate?,
+        validation_share_per_month: validated?,
+        validation_removal_share: removed?,
+        validation_after_weeks: after? as u32,
     })
 }
 
@@ -932,6 +956,13 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
         WEEKLY_CAPACITY,
     );
     // Optional: prices apply as they are unless a specialty says otherwise.
+    let advice = match raw.advice_and_guidance_share {
+        None => Some(0.0),
+        Some(_) => c.share(
+            &p("advice_and_guidance_share"),
+            raw.advice_and_guidance_share,
+        ),
+    };
     let price_factor = match raw.price_factor {
         None => Some(1.0),
         Some(_) => c.number(
@@ -963,6 +994,7 @@ fn specialty(c: &mut Checker, name: &str, raw: RawSpecialty) -> Option<Specialty
         clinic_slots_per_week: clinic?,
         theatre_lists_per_week: lists?,
         price_factor: price_factor?,
+        advice_and_guidance_share: advice?,
     })
 }
 
@@ -1111,10 +1143,18 @@ fn calendar(
             None => ok = false,
         }
     }
+    let mut levers = Vec::new();
+    for (name, raw) in raw.levers.unwrap_or_default() {
+        match lever(c, &name, raw, horizon, specialties) {
+            Some(lever) => levers.push(lever),
+            None => ok = false,
+        }
+    }
     ok.then_some(Calendar {
         bank_holidays,
         changes,
         shocks,
+        levers,
     })
 }
 
@@ -1778,5 +1818,135 @@ fn finance(c: &mut Checker, raw: RawFinance) -> Option<Finance> {
         agency_premium: agency_premium?,
         premium_rate: premium?,
         baseline_monthly_value_gbp: baseline?,
+    })
+}
+
+/// A dated lever change: a date in the horizon, `specialty` ("all" or a name), and at least one
+/// lever, each in the range of the scenario key it replaces.
+fn lever(
+    c: &mut Checker,
+    name: &str,
+    raw: RawLever,
+    horizon: Horizon,
+    specialties: Option<&[&str]>,
+) -> Option<LeverChange> {
+    let p = |k: &'static str| -> [&str; 4] { ["calendar", "levers", name, k] };
+    let name_ok = check_event_name(c, "levers", name);
+    let from = c.date(&p("from"), raw.from);
+    let from = in_horizon(c, &p("from"), from, horizon);
+    let specialty = c
+        .required(&p("specialty"), raw.specialty.clone(), ALL_SPECIALTIES)
+        .and_then(|v| specialty_target(c, &p("specialty"), &v, specialties));
+    let mut ok = true;
+    let mut check = |c: &mut Checker,
+                     key: &'static str,
+                     value: Option<f64>,
+                     valid: fn(f64) -> bool,
+                     expected: &str| {
+        value.and_then(|_| {
+            let checked = c.optional_number(&p(key), value, valid, expected);
+            ok &= checked.is_some();
+            checked
+        })
+    };
+    let share = |x: f64| (0.0..=1.0).contains(&x);
+    const SHARE: &str = "a share from 0 to 1";
+    const MINUTES: &str = "a number of minutes from 0 to 1440";
+    let set = LeverValues {
+        pifu_share: check(c, "pifu_share", raw.pifu_share, share, SHARE),
+        pifu_booking_share: check(
+            c,
+            "pifu_booking_share",
+            raw.pifu_booking_share,
+            share,
+            SHARE,
+        ),
+        daycase_propensity: check(
+            c,
+            "daycase_propensity",
+            raw.daycase_propensity,
+            share,
+            SHARE,
+        ),
+        followup_procedure_share: check(
+            c,
+            "followup_procedure_share",
+            raw.followup_procedure_share,
+            share,
+            SHARE,
+        ),
+        post_treatment_followups: check(
+            c,
+            "post_treatment_followups",
+            raw.post_treatment_followups,
+            |x| (0.0..=100.0).contains(&x),
+            "a mean number of follow-ups from 0 to 100",
+        ),
+        advice_and_guidance_share: check(
+            c,
+            "advice_and_guidance_share",
+            raw.advice_and_guidance_share,
+            share,
+            SHARE,
+        ),
+        dna_rate: check(c, "dna_rate", raw.dna_rate, share, SHARE),
+        late_start_mean_minutes: check(
+            c,
+            "late_start_mean_minutes",
+            raw.late_start_mean_minutes,
+            minutes_from_0,
+            MINUTES,
+        ),
+        early_finish_mean_minutes: check(
+            c,
+            "early_finish_mean_minutes",
+            raw.early_finish_mean_minutes,
+            minutes_from_0,
+            MINUTES,
+        ),
+        turnaround_minutes: check(
+            c,
+            "turnaround_minutes",
+            raw.turnaround_minutes,
+            minutes_from_0,
+            MINUTES,
+        ),
+        on_the_day_cancellation_rate: check(
+            c,
+            "on_the_day_cancellation_rate",
+            raw.on_the_day_cancellation_rate,
+            share,
+            SHARE,
+        ),
+        booking_fraction: check(
+            c,
+            "booking_fraction",
+            raw.booking_fraction,
+            |x| x > 0.0 && x <= 1.0,
+            "a fraction above 0 and at most 1",
+        ),
+        validation_share_per_month: check(
+            c,
+            "validation_share_per_month",
+            raw.validation_share_per_month,
+            share,
+            SHARE,
+        ),
+    };
+    if set == LeverValues::default() && ok {
+        c.bad(
+            &["calendar", "levers", name],
+            "expected at least one lever to set, such as pifu_share = 0.1".to_string(),
+        );
+        return None;
+    }
+    if !(name_ok && ok) {
+        return None;
+    }
+    Some(LeverChange {
+        name: name.to_string(),
+        from: from?,
+        specialty: specialty?,
+        set,
     })
 }
