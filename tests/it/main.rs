@@ -3,6 +3,7 @@
 
 mod diagnostics_cancer;
 mod end_to_end;
+mod network;
 mod plots_report;
 mod scenario_errors;
 mod targets_output;
