@@ -4,6 +4,7 @@
 mod diagnostics_cancer;
 mod end_to_end;
 mod network;
+mod network_theory;
 mod plots_report;
 mod scenario_errors;
 mod targets_output;
