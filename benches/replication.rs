@@ -14,7 +14,7 @@ use plansim::scenario::Scenario;
 
 fn event_queue(c: &mut Criterion) {
     let mut group = c.benchmark_group("event_queue");
-    for size in [1_000u64, 100_000] {
+    for size in [1_000u64, 10_000, 100_000, 1_000_000] {
         group.throughput(Throughput::Elements(size));
         group.bench_function(format!("push_pop_{size}"), |b| {
             b.iter_batched(

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+mod network;
+
 use plansim::experiment::{run_experiment, ExperimentOptions};
 use plansim::model::{metric_by_name, Metric, ReplicationResult};
 use plansim::output::{
@@ -150,6 +152,9 @@ pub fn execute(cli: Cli, invocation: &[String]) -> Result<()> {
 }
 
 fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
+    if network::all_network(&args.scenarios)? {
+        return network::run(args, invocation);
+    }
     let overrides = Overrides {
         replications: args.replications,
         seed: args.seed,
@@ -352,6 +357,9 @@ fn write_verdicts(out: &mut impl Write, outcomes: &[TargetOutcome]) -> io::Resul
 }
 
 fn check(paths: &[PathBuf]) -> Result<()> {
+    if network::all_network(paths)? {
+        return network::check(paths);
+    }
     let mut out = io::stdout().lock();
     let mut problems = Vec::new();
     for path in paths {

@@ -4,7 +4,10 @@
 //!
 //! Replications are numbered from 1 and passed to the model with that number.
 
+mod network;
 pub mod stats;
+
+pub use network::{run_network_experiment, NetworkExperiment, NetworkRun};
 
 use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -112,12 +112,12 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn round_us(seconds: f64) -> f64 {
+pub(super) fn round_us(seconds: f64) -> f64 {
     (seconds * 1e6).round() / 1e6
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`.
-fn iso_utc(time: SystemTime) -> String {
+pub(super) fn iso_utc(time: SystemTime) -> String {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -9,6 +9,7 @@
 
 mod csv;
 mod manifest;
+mod network;
 mod writer;
 
 pub use csv::{
@@ -17,6 +18,7 @@ pub use csv::{
     WAITS_HEADER,
 };
 pub use manifest::{scenario_hash, Manifest, Timings};
+pub use network::{network_result_files, stations_csv, STATIONS_HEADER};
 pub use writer::{check_destination, write_atomic, write_result_folder, OutputError};
 
 use crate::experiment::{ExperimentResult, ScenarioRun};

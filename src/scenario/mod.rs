@@ -15,6 +15,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub(crate) use problems::nearest as nearest_key;
 use problems::{key_path, Origin, Source};
 
 /// Values the command line may override (`-r`, `-s`, `--months`, `--scale`).

@@ -4,6 +4,8 @@
 mod diagnostics_cancer;
 mod end_to_end;
 mod finance_levers;
+mod network;
+mod network_theory;
 mod plots_report;
 mod scenario_errors;
 mod targets_output;
