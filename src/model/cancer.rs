@@ -136,13 +136,14 @@ impl Hospital<'_> {
             let test = self.cancer_test_type(serial, group, 1);
             self.request_test(at, test, day);
         } else {
-            self.schedule_cancer_step(
-                at,
-                day,
-                DueKind::CancerTold,
-                self.cancer_delay(serial, Once::CancerToldDays),
-            );
+            self.schedule_told(at, day, serial);
         }
+    }
+
+    /// Being told the diagnosis or that cancer is ruled out, after the patient's delay.
+    fn schedule_told(&mut self, at: PatientRef, day: i64, serial: u64) {
+        let delay = self.cancer_delay(serial, Once::CancerToldDays);
+        self.schedule_cancer_step(at, day, DueKind::CancerTold, delay);
     }
 
     /// A test is done: the next test once this result is back, or being told.
@@ -153,12 +154,7 @@ impl Hospital<'_> {
         if patient.tests_left > 0 {
             self.schedule_cancer_step(at, day, DueKind::CancerNextTest, self.report_days as f64);
         } else {
-            self.schedule_cancer_step(
-                at,
-                day,
-                DueKind::CancerTold,
-                self.cancer_delay(serial, Once::CancerToldDays),
-            );
+            self.schedule_told(at, day, serial);
         }
     }
 
