@@ -12,10 +12,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use plansim::experiment::{run_experiment, ExperimentOptions};
+use plansim::experiment::{run_experiment, ExperimentOptions, ExperimentResult, StopFlag};
 use plansim::model::metric_by_name;
-use plansim::output::{check_destination, result_files, write_atomic, write_result_folder};
-use plansim::plot::{comparison_charts, plot_files, run_charts, RunResults};
+use plansim::output::{
+    check_destination, check_writable, verify_result_folder, write_atomic, write_result_folder,
+    Manifest, ResultFolder,
+};
+use plansim::plot::{comparison_charts, plot_files, run_charts, ResultFiles, RunResults};
 use plansim::report::render_report;
 use plansim::scenario::{Overrides, Scenario};
 use plansim::targets::{evaluate, Catalogue, TargetOutcome};
@@ -161,17 +164,41 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     for scenario in &scenarios {
         check_destination(&args.output, &scenario.name, args.force)?;
     }
+    check_writable(&args.output)?;
 
+    // Ctrl-C (or a scheduler's SIGTERM) stops the run; a second one quits at once. Without a
+    // handler (one is already installed: only in tests) the default, quitting, applies.
+    let stop = StopFlag::new();
+    let handler_stop = stop.clone();
+    let _ = ctrlc::set_handler(move || {
+        if handler_stop.is_stopped() {
+            std::process::exit(INTERRUPTED_EXIT);
+        }
+        handler_stop.stop();
+        eprintln!("\nstopping: no new replication starts (press Ctrl-C again to quit at once)");
+    });
     let options = ExperimentOptions {
         threads: args.threads.map(|n| n as usize),
         progress: !args.quiet,
+        stop: Some(stop.clone()),
     };
     let experiment = run_experiment(&scenarios, &options)?;
+    if experiment.interrupted {
+        return Err(write_interrupted(args, invocation, &scenarios, &catalogue, &experiment));
+    }
 
     let mut written = Vec::new();
     for (scenario, run) in scenarios.iter().zip(&experiment.runs) {
+        if stop.is_stopped() {
+            return Err(Interrupted(format!(
+                "interrupted while writing results: every replication had completed; written: \
+                 {}; not written: the rest (run them again)",
+                names_or_none(written.iter().map(|(s, _, _): &(&Scenario, PathBuf, _)| s.name.as_str()))
+            ))
+            .into());
+        }
         let outcomes = evaluate(&catalogue, &scenario.month_ends(), &run.replications);
-        let files = result_files(
+        let mut folder = ResultFolder::new(
             scenario,
             run,
             &outcomes,
@@ -179,29 +206,35 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
             &args.reproduce(),
             invocation,
         );
-        let mut files: Vec<(String, Vec<u8>)> = files
-            .into_iter()
-            .map(|(name, bytes)| (name.to_string(), bytes))
-            .collect();
         if !args.no_plots {
             // Drawn from the bytes about to be written, exactly as `plansim plot` reads them
-            // back, so both give the same plots; written inside the same atomic folder.
-            let view = files
+            // back, so both give the same plots; written inside the same atomic folder, and
+            // their checksums recorded in the manifest like every other file.
+            let manifest = folder.manifest.to_json().into_bytes();
+            let mut view: ResultFiles = folder
+                .files
                 .iter()
                 .map(|(n, b)| (n.as_str(), b.as_slice()))
                 .collect();
+            view.insert("manifest.json", &manifest);
             let results = RunResults::from_files(&view)
                 .with_context(|| format!("{}: reading results for plots", scenario.name))?;
             let charts = run_charts(&results)?;
-            files.extend(
+            folder.files.extend(
                 plot_files(&charts)
                     .into_iter()
                     .map(|(name, bytes)| (format!("plots/{name}"), bytes)),
             );
         }
-        let files: Vec<(&str, Vec<u8>)> =
-            files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-        let folder = write_result_folder(&args.output, &scenario.name, &files, args.force)?;
+        let files = folder.into_files();
+        let folder = write_result_folder(&args.output, &scenario.name, &files, args.force)
+            .with_context(|| {
+                format!(
+                    "scenario {}: results not written (already written: {})",
+                    scenario.name,
+                    names_or_none(written.iter().map(|(s, _, _): &(&Scenario, PathBuf, _)| s.name.as_str()))
+                )
+            })?;
         written.push((scenario, folder, outcomes));
     }
 
@@ -221,6 +254,102 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Exit status for a run stopped by Ctrl-C or SIGTERM: 128 + SIGINT, as shells report it.
+pub const INTERRUPTED_EXIT: i32 = 130;
+
+/// A run stopped by Ctrl-C or SIGTERM; `main` exits with [`INTERRUPTED_EXIT`].
+#[derive(Debug)]
+pub struct Interrupted(String);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+fn names_or_none<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// After a stop: keeps each scenario's completed replications (1 to k) in
+/// `DIR/<name>.interrupted/`, whose manifest says `"complete": false`, never touching
+/// `DIR/<name>/`; returns the error that says what was done and kept.
+fn write_interrupted(
+    args: &RunArgs,
+    invocation: &[String],
+    scenarios: &[Scenario],
+    catalogue: &Catalogue,
+    experiment: &ExperimentResult,
+) -> anyhow::Error {
+    let total: u32 = scenarios.iter().map(|s| s.simulation.replications).sum();
+    let mut kept = Vec::new();
+    let mut notes = Vec::new();
+    for (scenario, run) in scenarios.iter().zip(&experiment.runs) {
+        if run.replications.is_empty() {
+            continue;
+        }
+        let name = format!("{}.interrupted", scenario.name);
+        if holds_complete_result(&args.output.join(&name)) {
+            notes.push(format!(
+                "{}: not kept, because {} holds a complete result",
+                scenario.name,
+                args.output.join(&name).display()
+            ));
+            continue;
+        }
+        let outcomes = evaluate(catalogue, &scenario.month_ends(), &run.replications);
+        let files = ResultFolder::new(
+            scenario,
+            run,
+            &outcomes,
+            experiment,
+            &args.reproduce(),
+            invocation,
+        )
+        .into_files();
+        // An earlier interrupted folder of the same scenario is replaced: it is not a result.
+        match write_result_folder(&args.output, &name, &files, true) {
+            Ok(folder) => kept.push(format!(
+                "replications 1 to {} of {} in {}",
+                run.replications.len(),
+                scenario.name,
+                folder.display()
+            )),
+            Err(e) => notes.push(format!("{}: could not keep: {e}", scenario.name)),
+        }
+    }
+    let mut message = format!(
+        "interrupted: {} of {total} replications had completed; no complete result was written",
+        experiment.completed
+    );
+    if !kept.is_empty() {
+        message.push_str(&format!(
+            "; kept {} (manifest \"complete\": false; `plansim plot` and `report` can read them)",
+            kept.join(", ")
+        ));
+    }
+    for note in notes {
+        message.push_str(&format!("\n{note}"));
+    }
+    Interrupted(message).into()
+}
+
+/// Whether `folder` has a manifest saying `"complete": true` (a real result, not ours to replace).
+fn holds_complete_result(folder: &Path) -> bool {
+    std::fs::read(folder.join("manifest.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|v| v.get("complete").and_then(|c| c.as_bool()))
+        .unwrap_or(folder.exists())
 }
 
 /// Loads every scenario and applies the overrides, reporting every bad file, not just the first.
@@ -275,10 +404,16 @@ fn write_verdicts(out: &mut impl Write, outcomes: &[TargetOutcome]) -> io::Resul
     Ok(())
 }
 
+/// Checks each path: a folder holding manifest.json is a result folder, verified against its
+/// checksums; anything else is a scenario file, validated and printed resolved.
 fn check(paths: &[PathBuf]) -> Result<()> {
     let mut out = io::stdout().lock();
     let mut problems = Vec::new();
     for path in paths {
+        if path.is_dir() {
+            problems.extend(check_result_folder(&mut out, path)?);
+            continue;
+        }
         match Scenario::load(path) {
             Ok(s) => {
                 writeln!(out, "# {} (scenario {:?})", path.display(), s.name)?;
@@ -294,19 +429,70 @@ fn check(paths: &[PathBuf]) -> Result<()> {
     }
 }
 
+/// Verifies one result folder; returns its problems (an incomplete folder is one).
+fn check_result_folder(out: &mut impl Write, dir: &Path) -> Result<Vec<String>> {
+    let shown = dir.display();
+    if !dir.join("manifest.json").exists() {
+        return Ok(vec![format!(
+            "{shown}: a folder without manifest.json: expected a scenario file, or a result \
+             folder written by `plansim run` (DIR/<scenario name>)"
+        )]);
+    }
+    let report = match verify_result_folder(dir) {
+        Ok(report) => report,
+        Err(problems) => return Ok(problems),
+    };
+    for leftover in &report.leftovers {
+        writeln!(
+            out,
+            "note: {} was left by an interrupted write; it is not a result{}",
+            leftover.display(),
+            if leftover.to_string_lossy().contains(".old-") {
+                " (it holds the results that were being replaced; delete it, or rename it to restore them)"
+            } else {
+                " and can be deleted"
+            }
+        )?;
+    }
+    if !report.complete {
+        return Ok(vec![format!(
+            "{shown}: the files are intact, but the run was interrupted: it holds {} of {} \
+             replications (\"complete\": false in manifest.json); run the scenario again for a \
+             complete result",
+            report.replications, report.replications_requested
+        )]);
+    }
+    writeln!(
+        out,
+        "{shown}: complete result of scenario {:?}, {} replications; {} files match their checksums",
+        report.scenario, report.replications, report.files_checked
+    )?;
+    if !report.unlisted.is_empty() {
+        writeln!(
+            out,
+            "note: not covered by the manifest (written after the run): {}",
+            report.unlisted.join(", ")
+        )?;
+    }
+    Ok(Vec::new())
+}
+
 /// Reads a result folder, with an error that says what to pass instead.
 fn load_results(dir: &Path) -> Result<RunResults> {
     RunResults::load(dir).map_err(|e| anyhow!("{e}"))
 }
 
-/// Draws each RUN_DIR/plots/, replacing the folder whole (written aside, then renamed in).
+/// Draws each RUN_DIR/plots/, replacing the folder whole (written aside, then renamed in), and
+/// records the plots' checksums in the manifest.
 fn plot(run_dirs: &[PathBuf], compare: Option<&Path>) -> Result<()> {
     let runs = run_dirs
         .iter()
         .map(|d| load_results(d))
         .collect::<Result<Vec<_>>>()?;
     for (dir, run) in run_dirs.iter().zip(&runs) {
-        write_plots(dir, "plots", &plot_files(&run_charts(run)?))?;
+        let files = plot_files(&run_charts(run)?);
+        write_plots(dir, "plots", &files)?;
+        record_plots(dir, &files)?;
     }
     if let Some(out) = compare {
         if runs.len() < 2 {
@@ -334,9 +520,29 @@ fn split_folder(path: &Path) -> Result<(PathBuf, String)> {
 }
 
 fn write_plots(root: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
-    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     // Replacing plots is always allowed: they are derived from the results beside them.
-    write_result_folder(root, name, &files, true)?;
+    write_result_folder(root, name, files, true)?;
+    Ok(())
+}
+
+/// Replaces the `plots/` checksums in RUN_DIR/manifest.json. The same results draw the same
+/// plots, so this usually rewrites the same bytes; a manifest plansim cannot read (written by
+/// an older version) is left alone.
+fn record_plots(dir: &Path, plots: &[(String, Vec<u8>)]) -> Result<()> {
+    let path = dir.join("manifest.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let Ok(mut manifest) = serde_json::from_str::<Manifest>(&text) else {
+        return Ok(());
+    };
+    manifest.files.retain(|name, _| !name.starts_with("plots/"));
+    let named: Vec<(String, &[u8])> = plots
+        .iter()
+        .map(|(n, b)| (format!("plots/{n}"), b.as_slice()))
+        .collect();
+    manifest.record_files(named.iter().map(|(n, b)| (n.as_str(), *b)));
+    write_atomic(&path, manifest.to_json().as_bytes())?;
     Ok(())
 }
 
