@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use plansim::experiment::memory::{available_memory, estimate_memory, human_bytes};
 use plansim::experiment::{run_experiment, ExperimentOptions, ExperimentResult, StopFlag};
 use plansim::model::metric_by_name;
 use plansim::output::{
@@ -159,6 +160,8 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     };
     let scenarios = load_all(&args.scenarios, &overrides)?;
     unique_names(&scenarios)?;
+    fits_in_memory(&scenarios, args.threads)?;
+    print_warnings(&scenarios);
     let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
     // Refuse before simulating, so no time is wasted on results that cannot be written.
     for scenario in &scenarios {
@@ -369,6 +372,43 @@ fn load_all(paths: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>> {
     }
 }
 
+/// Refuses a run whose estimated peak memory is more than the machine has available, before
+/// anything is allocated (see `experiment::memory` for the estimate).
+fn fits_in_memory(scenarios: &[Scenario], threads: Option<u32>) -> Result<()> {
+    let threads = match threads {
+        Some(n) => n as usize,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let estimate = estimate_memory(scenarios, threads);
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    if estimate.total_bytes <= available {
+        return Ok(());
+    }
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    bail!(
+        "{}: the run needs about {} of memory, more than the {} available: {} replication(s) at \
+         a time of about {} each (about {:.1} million patients), plus {} of results. Lower \
+         --scale, --months, the replications (-r) or the referral volumes, or use fewer threads \
+         (-j 1)",
+        names.join(", "),
+        human_bytes(estimate.total_bytes),
+        human_bytes(available),
+        estimate.concurrent,
+        human_bytes(estimate.bytes_per_replication),
+        estimate.patients_per_replication / 1e6,
+        human_bytes(estimate.result_bytes),
+    );
+}
+
+/// Legal but probably unmeant settings (zero capacity), on stderr; they do not stop anything.
+fn print_warnings(scenarios: &[Scenario]) {
+    for warning in scenarios.iter().flat_map(Scenario::warnings) {
+        eprintln!("warning: {warning}");
+    }
+}
+
 /// Two scenarios with one name would write the same result folder.
 fn unique_names(scenarios: &[Scenario]) -> Result<()> {
     let mut seen = BTreeSet::new();
@@ -416,6 +456,7 @@ fn check(paths: &[PathBuf]) -> Result<()> {
         }
         match Scenario::load(path) {
             Ok(s) => {
+                print_warnings(std::slice::from_ref(&s));
                 writeln!(out, "# {} (scenario {:?})", path.display(), s.name)?;
                 writeln!(out, "{}", s.resolved_toml())?;
             }

@@ -6,6 +6,7 @@
 //! order (each worker takes the next job), so when a run is stopped through a [`StopFlag`] the
 //! replications done are, but for the few in progress, the first ones of each scenario.
 
+pub mod memory;
 pub mod stats;
 
 use std::io::IsTerminal;
