@@ -6,3 +6,5 @@ mod end_to_end;
 mod plots_report;
 mod scenario_errors;
 mod targets_output;
+mod robustness_interrupt;
+mod robustness_output;
