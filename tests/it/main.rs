@@ -8,3 +8,4 @@ mod scenario_errors;
 mod targets_output;
 mod robustness_interrupt;
 mod robustness_output;
+mod robustness_input;
