@@ -9,3 +9,5 @@ mod targets_output;
 mod robustness_interrupt;
 mod robustness_output;
 mod robustness_input;
+mod robustness_fuzz;
+mod robustness_report;

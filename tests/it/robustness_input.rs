@@ -138,6 +138,11 @@ fn a_variant_extending_a_missing_file_or_in_a_cycle() {
     let err = fails(&dir, &["run", "v.toml", "-o", "out"]);
     assert!(err.starts_with("error: v.toml:2:1: extends = \"gone/base.toml\": cannot read gone/base.toml: No such file or directory"), "{err}");
     assert!(!dir.join("out").exists(), "nothing written");
+    // A parent that cannot be read is reported at the `extends` that named it.
+    fs::write(dir.join("latin1.toml"), b"name = \"caf\xe9\"\n").unwrap();
+    fs::write(dir.join("w.toml"), "extends = \"latin1.toml\"\n").unwrap();
+    let err = fails(&dir, &["check", "w.toml"]);
+    assert_eq!(err, "error: w.toml:1:1: extends = \"latin1.toml\": latin1.toml: not UTF-8 text (first bad byte on line 1); save the file as UTF-8\n");
 }
 
 #[test]
