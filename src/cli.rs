@@ -187,7 +187,13 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     };
     let experiment = run_experiment(&scenarios, &options)?;
     if experiment.interrupted {
-        return Err(write_interrupted(args, invocation, &scenarios, &catalogue, &experiment));
+        return Err(write_interrupted(
+            args,
+            invocation,
+            &scenarios,
+            &catalogue,
+            &experiment,
+        ));
     }
 
     let mut written = Vec::new();
@@ -196,7 +202,11 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
             return Err(Interrupted(format!(
                 "interrupted while writing results: every replication had completed; written: \
                  {}; not written: the rest (run them again)",
-                names_or_none(written.iter().map(|(s, _, _): &(&Scenario, PathBuf, _)| s.name.as_str()))
+                names_or_none(
+                    written
+                        .iter()
+                        .map(|(s, _, _): &(&Scenario, PathBuf, _)| s.name.as_str())
+                )
             ))
             .into());
         }
@@ -235,7 +245,11 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
                 format!(
                     "scenario {}: results not written (already written: {})",
                     scenario.name,
-                    names_or_none(written.iter().map(|(s, _, _): &(&Scenario, PathBuf, _)| s.name.as_str()))
+                    names_or_none(
+                        written
+                            .iter()
+                            .map(|(s, _, _): &(&Scenario, PathBuf, _)| s.name.as_str())
+                    )
                 )
             })?;
         written.push((scenario, folder, outcomes));

@@ -42,11 +42,9 @@ pub fn estimate_memory(scenarios: &[Scenario], threads: usize) -> MemoryEstimate
         .map(|s| s.simulation.replications as usize)
         .sum();
     let concurrent = threads.max(1).min(jobs.max(1));
-    let patients_per_replication = scenarios
-        .iter()
-        .map(patients_created)
-        .fold(0.0, f64::max);
-    let bytes_per_replication = BYTES_PER_REPLICATION + BYTES_PER_PATIENT * patients_per_replication;
+    let patients_per_replication = scenarios.iter().map(patients_created).fold(0.0, f64::max);
+    let bytes_per_replication =
+        BYTES_PER_REPLICATION + BYTES_PER_PATIENT * patients_per_replication;
     let result_bytes: f64 = scenarios.iter().map(result_bytes).sum();
     MemoryEstimate {
         concurrent,

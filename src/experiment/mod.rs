@@ -243,3 +243,40 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         "panicked".to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::small_scenario;
+
+    #[test]
+    fn a_stop_before_the_start_runs_nothing_and_says_so() {
+        let stop = StopFlag::new();
+        stop.stop();
+        let options = ExperimentOptions {
+            threads: Some(2),
+            progress: false,
+            stop: Some(stop),
+        };
+        let result = run_experiment(&[small_scenario()], &options).expect("no error");
+        assert!(result.interrupted);
+        assert_eq!(result.completed, 0);
+        assert!(result.runs[0].replications.is_empty());
+    }
+
+    #[test]
+    fn without_a_stop_every_replication_is_kept_in_order() {
+        let mut scenario = small_scenario();
+        scenario.simulation.replications = 3;
+        scenario.simulation.months = 1;
+        let options = ExperimentOptions {
+            threads: Some(2),
+            ..ExperimentOptions::default()
+        };
+        let result = run_experiment(std::slice::from_ref(&scenario), &options).expect("runs");
+        assert!(!result.interrupted);
+        assert_eq!(result.completed, 3);
+        let alone = run_replication(&scenario, 2);
+        assert_eq!(result.runs[0].replications[1].metrics, alone.metrics);
+    }
+}

@@ -112,7 +112,10 @@ impl ResultFolder {
         self.manifest.files.clear();
         self.manifest
             .record_files(self.files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
-        let mut all = vec![("manifest.json".to_string(), self.manifest.to_json().into_bytes())];
+        let mut all = vec![(
+            "manifest.json".to_string(),
+            self.manifest.to_json().into_bytes(),
+        )];
         all.extend(self.files);
         all
     }

@@ -41,12 +41,19 @@ impl Scenario {
         for t in &self.diagnostics.tests {
             if t.tests_per_week == 0.0 && !added(Resource::DiagnosticTests, t.test.index()) {
                 warn(
-                    format!("diagnostics.tests.{}.tests_per_week", TestType::name(t.test)),
+                    format!(
+                        "diagnostics.tests.{}.tests_per_week",
+                        TestType::name(t.test)
+                    ),
                     "test capacity",
                 );
             }
         }
-        let non_surgical = self.cancer.tumour_groups.iter().any(|g| g.surgery_share < 1.0);
+        let non_surgical = self
+            .cancer
+            .tumour_groups
+            .iter()
+            .any(|g| g.surgery_share < 1.0);
         let cancer_added = self.calendar.changes.iter().any(|c| {
             c.resource == Resource::CancerTreatments
                 && matches!(c.amount, ChangeAmount::AddPerWeek(x) if x > 0.0)

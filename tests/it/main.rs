@@ -4,10 +4,10 @@
 mod diagnostics_cancer;
 mod end_to_end;
 mod plots_report;
-mod scenario_errors;
-mod targets_output;
+mod robustness_fuzz;
+mod robustness_input;
 mod robustness_interrupt;
 mod robustness_output;
-mod robustness_input;
-mod robustness_fuzz;
 mod robustness_report;
+mod scenario_errors;
+mod targets_output;

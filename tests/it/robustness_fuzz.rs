@@ -64,13 +64,46 @@ enum Mutation {
 /// Values a tired planner, a broken editor or an attacker might leave in a file.
 fn weird_value() -> impl Strategy<Value = String> {
     let fixed = prop::sample::select(vec![
-        "nan", "-nan", "+nan", "inf", "-inf", "1e308", "-1e308", "1e-320", "0", "-0", "0.0",
-        "-1", "1", "2", "1e12", "9223372036854775807", "-9223372036854775808",
-        "18446744073709551616", "0x7fffffff", "1_000_000", "\"\"", "[]", "{}", "[[]]", "true",
-        "\"💥\"", "\"\\u0000\"", "2024-02-30", "2024-04-01", "0000-01-01", "9999-12-31",
-        "1979-05-27T07:32:00Z", "\"../../etc/passwd\"", "\"/dev/zero\"", "\"/\"",
-        "\"<script>alert(1)</script>\"", "{ mean = -1, sd = nan }", "[nan, inf, -inf]",
-        "[1e308, 1e308, 1e308, 1e308]", "\"a\\\\b\"",
+        "nan",
+        "-nan",
+        "+nan",
+        "inf",
+        "-inf",
+        "1e308",
+        "-1e308",
+        "1e-320",
+        "0",
+        "-0",
+        "0.0",
+        "-1",
+        "1",
+        "2",
+        "1e12",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "18446744073709551616",
+        "0x7fffffff",
+        "1_000_000",
+        "\"\"",
+        "[]",
+        "{}",
+        "[[]]",
+        "true",
+        "\"💥\"",
+        "\"\\u0000\"",
+        "2024-02-30",
+        "2024-04-01",
+        "0000-01-01",
+        "9999-12-31",
+        "1979-05-27T07:32:00Z",
+        "\"../../etc/passwd\"",
+        "\"/dev/zero\"",
+        "\"/\"",
+        "\"<script>alert(1)</script>\"",
+        "{ mean = -1, sd = nan }",
+        "[nan, inf, -inf]",
+        "[1e308, 1e308, 1e308, 1e308]",
+        "\"a\\\\b\"",
     ])
     .prop_map(str::to_string);
     prop_oneof![
@@ -97,7 +130,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 fn apply(text: &[u8], mutation: &Mutation) -> Vec<u8> {
-    let lines = |t: &[u8]| -> Vec<Vec<u8>> { t.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect() };
+    let lines =
+        |t: &[u8]| -> Vec<Vec<u8>> { t.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect() };
     let join = |l: Vec<Vec<u8>>| l.join(&b'\n');
     // Lines holding `key = value`, as (line index, byte where the value starts).
     let assignments = |l: &[Vec<u8>]| -> Vec<(usize, usize)> {
@@ -179,7 +213,11 @@ fn fuzz_the_scenario_loader() {
     // The shipped baseline, the ICB variant that extends it, and the test fixture, side by side
     // so that `extends = "baseline.toml"` resolves.
     let dir = tempfile::tempdir().unwrap();
-    fs::copy(repo("scenarios/baseline.toml"), dir.path().join("baseline.toml")).unwrap();
+    fs::copy(
+        repo("scenarios/baseline.toml"),
+        dir.path().join("baseline.toml"),
+    )
+    .unwrap();
     let seeds: Vec<Vec<u8>> = [
         "scenarios/baseline.toml",
         "scenarios/example-icb.toml",
@@ -234,7 +272,11 @@ fn loaded_scenario_is_sound(scenario: &Scenario) -> Result<(), TestCaseError> {
     let again = Scenario::from_toml_str(&scenario.resolved_toml(), "again.toml");
     let again = match again {
         Ok(again) => again,
-        Err(e) => return Err(TestCaseError::fail(format!("resolved text does not load back: {e}"))),
+        Err(e) => {
+            return Err(TestCaseError::fail(format!(
+                "resolved text does not load back: {e}"
+            )))
+        }
     };
     prop_assert_eq!(again.hash(), scenario.hash());
     let _ = scenario.warnings();
@@ -268,7 +310,19 @@ fn written_result() -> &'static Path {
         Command::cargo_bin("plansim")
             .unwrap()
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["run", "scenarios/example-icb.toml", "--scale", "0.01", "--months", "1", "-r", "1", "-q", "--no-plots", "-o"])
+            .args([
+                "run",
+                "scenarios/example-icb.toml",
+                "--scale",
+                "0.01",
+                "--months",
+                "1",
+                "-r",
+                "1",
+                "-q",
+                "--no-plots",
+                "-o",
+            ])
             .arg(&out)
             .assert()
             .success();
@@ -288,7 +342,10 @@ fn fuzz_check_of_a_result_folder() {
         n.sort();
         n
     };
-    let contents: Vec<Vec<u8>> = names.iter().map(|n| fs::read(original.join(n)).unwrap()).collect();
+    let contents: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| fs::read(original.join(n)).unwrap())
+        .collect();
     let manifest = names.iter().position(|n| n == "manifest.json").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("example-icb");
@@ -313,19 +370,26 @@ fn fuzz_check_of_a_result_folder() {
                 // Only the manifest may change and still verify (a space, a timing).
                 prop_assert!(
                     !changed || file == manifest,
-                    "{} was changed and still verified: {report:?}", names[file]
+                    "{} was changed and still verified: {report:?}",
+                    names[file]
                 );
             }
             Err(problems) => {
                 prop_assert!(changed, "an intact folder failed: {problems:?}");
                 for problem in &problems {
-                    prop_assert!(problem.starts_with(&shown), "does not name the file: {problem}");
+                    prop_assert!(
+                        problem.starts_with(&shown),
+                        "does not name the file: {problem}"
+                    );
                 }
             }
         }
         Ok(())
     });
-    eprintln!("check: {} inputs tried", CHECK_INPUTS.load(Ordering::Relaxed));
+    eprintln!(
+        "check: {} inputs tried",
+        CHECK_INPUTS.load(Ordering::Relaxed)
+    );
     if let Err(e) = result {
         panic!("{e}");
     }
@@ -334,9 +398,21 @@ fn fuzz_check_of_a_result_folder() {
 #[test]
 fn the_mutations_do_what_they_say() {
     let text = b"a = 1\nb = 2\n[t]\nc = 3";
-    assert_eq!(apply(text, &Mutation::SwapValues(0, 1)), b"a = 2\nb = 1\n[t]\nc = 3");
-    assert_eq!(apply(text, &Mutation::SetValue(2, "nan".into())), b"a = 1\nb = 2\n[t]\nc = nan");
-    assert_eq!(apply(text, &Mutation::DeleteLine(2)), b"a = 1\nb = 2\nc = 3");
-    assert_eq!(apply(text, &Mutation::FlipBit(0, 5)), b"A = 1\nb = 2\n[t]\nc = 3");
+    assert_eq!(
+        apply(text, &Mutation::SwapValues(0, 1)),
+        b"a = 2\nb = 1\n[t]\nc = 3"
+    );
+    assert_eq!(
+        apply(text, &Mutation::SetValue(2, "nan".into())),
+        b"a = 1\nb = 2\n[t]\nc = nan"
+    );
+    assert_eq!(
+        apply(text, &Mutation::DeleteLine(2)),
+        b"a = 1\nb = 2\nc = 3"
+    );
+    assert_eq!(
+        apply(text, &Mutation::FlipBit(0, 5)),
+        b"A = 1\nb = 2\n[t]\nc = 3"
+    );
     assert_eq!(apply(text, &Mutation::Truncate(3)), b"a =");
 }

@@ -89,7 +89,9 @@ fn each_class_of_bad_scenario_gives_exit_1_and_a_precise_message() {
         fs::write(dir.join("case.toml"), text).unwrap();
         let err = fails(&dir, &["check", "case.toml"]);
         if !err.contains(expected) {
-            failures.push(format!("{what}:\n  expected: {expected}\n  got:      {err}"));
+            failures.push(format!(
+                "{what}:\n  expected: {expected}\n  got:      {err}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -100,7 +102,10 @@ fn files_that_are_not_scenario_text() {
     let dir = scratch("files");
     fs::write(dir.join("latin1.toml"), b"name = \"caf\xe9\"\n").unwrap();
     let err = fails(&dir, &["check", "latin1.toml"]);
-    assert_eq!(err, "error: latin1.toml: not UTF-8 text (first bad byte on line 1); save the file as UTF-8\n");
+    assert_eq!(
+        err,
+        "error: latin1.toml: not UTF-8 text (first bad byte on line 1); save the file as UTF-8\n"
+    );
 
     let mut binary: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
     binary[0] = 0;
@@ -110,14 +115,27 @@ fn files_that_are_not_scenario_text() {
 
     fs::write(dir.join("big.toml"), vec![b'#'; 5 * 1024 * 1024]).unwrap();
     let err = fails(&dir, &["check", "big.toml"]);
-    assert!(err.contains("big.toml: the file is larger than 4194304 bytes; scenario files are small TOML files"), "{err}");
+    assert!(
+        err.contains(
+            "big.toml: the file is larger than 4194304 bytes; scenario files are small TOML files"
+        ),
+        "{err}"
+    );
 
     let err = fails(&dir, &["check", "absent.toml"]);
-    assert!(err.contains("absent.toml: cannot read the file: No such file or directory"), "{err}");
+    assert!(
+        err.contains("absent.toml: cannot read the file: No such file or directory"),
+        "{err}"
+    );
 
     fs::create_dir(dir.join("folder")).unwrap();
     let err = fails(&dir, &["check", "folder"]);
-    assert!(err.contains("folder: a folder without manifest.json: expected a scenario file, or a result folder"), "{err}");
+    assert!(
+        err.contains(
+            "folder: a folder without manifest.json: expected a scenario file, or a result folder"
+        ),
+        "{err}"
+    );
     let err = fails(&dir, &["run", "folder", "-o", "out"]);
     assert!(err.contains("folder: cannot read the file"), "{err}");
     assert!(!dir.join("out").exists());
@@ -133,8 +151,15 @@ fn a_variant_extending_a_missing_file_or_in_a_cycle() {
     fs::write(dir.join("a.toml"), "extends = \"b.toml\"\n").unwrap();
     fs::write(dir.join("b.toml"), "name = \"b\"\nextends = \"a.toml\"\n").unwrap();
     let err = fails(&dir, &["check", "a.toml"]);
-    assert_eq!(err, "error: b.toml:2:1: extends = \"a.toml\" makes a cycle: a.toml -> b.toml -> a.toml\n");
-    fs::write(dir.join("v.toml"), "# a variant\nextends = \"gone/base.toml\"\n").unwrap();
+    assert_eq!(
+        err,
+        "error: b.toml:2:1: extends = \"a.toml\" makes a cycle: a.toml -> b.toml -> a.toml\n"
+    );
+    fs::write(
+        dir.join("v.toml"),
+        "# a variant\nextends = \"gone/base.toml\"\n",
+    )
+    .unwrap();
     let err = fails(&dir, &["run", "v.toml", "-o", "out"]);
     assert!(err.starts_with("error: v.toml:2:1: extends = \"gone/base.toml\": cannot read gone/base.toml: No such file or directory"), "{err}");
     assert!(!dir.join("out").exists(), "nothing written");
@@ -150,17 +175,33 @@ fn a_scenario_too_big_for_memory_is_refused_before_anything_runs() {
     let dir = scratch("memory");
     // Ten million referrals a day for ten years: the largest values the loader allows, and
     // tens of billions of patients.
-    let text = edited(&[("per_day = 57500", "per_day = 10000000"), ("months = 12", "months = 120")])
-        .replace("from = 2024-07-01", "from = 2025-07-01");
+    let text = edited(&[
+        ("per_day = 57500", "per_day = 10000000"),
+        ("months = 12", "months = 120"),
+    ])
+    .replace("from = 2024-07-01", "from = 2025-07-01");
     fs::write(dir.join("huge.toml"), text).unwrap();
-    plansim().current_dir(&dir).args(["check", "huge.toml"]).assert().success();
+    plansim()
+        .current_dir(&dir)
+        .args(["check", "huge.toml"])
+        .assert()
+        .success();
     let started = std::time::Instant::now();
     let err = fails(&dir, &["run", "huge.toml", "-o", "out", "-j", "1"]);
     assert!(started.elapsed().as_secs() < 10, "refused at once");
-    assert!(err.starts_with("error: base: the run needs about "), "{err}");
+    assert!(
+        err.starts_with("error: base: the run needs about "),
+        "{err}"
+    );
     assert!(err.contains(" TB of memory, more than the "), "{err}");
-    assert!(err.contains("1 replication(s) at a time of about "), "{err}");
-    assert!(err.contains("Lower --scale, --months, the replications (-r) or the referral volumes"), "{err}");
+    assert!(
+        err.contains("1 replication(s) at a time of about "),
+        "{err}"
+    );
+    assert!(
+        err.contains("Lower --scale, --months, the replications (-r) or the referral volumes"),
+        "{err}"
+    );
     assert!(!dir.join("out").exists(), "nothing written");
 }
 
@@ -169,16 +210,36 @@ fn zero_capacity_is_legal_and_warns_that_the_list_grows_without_bound() {
     let dir = scratch("zero");
     let text = edited(&[("clinic_slots_per_week = 90000", "clinic_slots_per_week = 0")]);
     fs::write(dir.join("zero.toml"), text).unwrap();
-    let checked = plansim().current_dir(&dir).args(["check", "zero.toml"]).assert().success();
+    let checked = plansim()
+        .current_dir(&dir)
+        .args(["check", "zero.toml"])
+        .assert()
+        .success();
     let err = String::from_utf8_lossy(&checked.get_output().stderr).into_owned();
     assert!(err.contains("warning: scenario base: specialties.trauma_orthopaedics.clinic_slots_per_week = 0: no clinic capacity, so its waiting list grows without bound"), "{err}");
     let ran = plansim()
         .current_dir(&dir)
-        .args(["run", "zero.toml", "-q", "--no-plots", "--scale", "0.002", "--months", "4", "-r", "1", "-o", "out"])
+        .args([
+            "run",
+            "zero.toml",
+            "-q",
+            "--no-plots",
+            "--scale",
+            "0.002",
+            "--months",
+            "4",
+            "-r",
+            "1",
+            "-o",
+            "out",
+        ])
         .assert()
         .success();
     let err = String::from_utf8_lossy(&ran.get_output().stderr).into_owned();
-    assert!(err.contains("clinic_slots_per_week = 0: no clinic capacity"), "{err}");
+    assert!(
+        err.contains("clinic_slots_per_week = 0: no clinic capacity"),
+        "{err}"
+    );
     // And the list does grow: no first appointments, so no one leaves but by removal.
     let monthly = fs::read_to_string(dir.join("out/base/monthly.csv")).unwrap();
     assert!(monthly.contains(",rtt_waiting_list,"));
@@ -189,15 +250,46 @@ fn bad_overrides_and_output_folders() {
     let dir = scratch("overrides");
     fs::write(dir.join("base.toml"), fixture()).unwrap();
     let err = fails(&dir, &["run", "base.toml", "--scale", "0", "-o", "out"]);
-    assert!(err.contains("command line (--scale): simulation.scale = 0"), "{err}");
+    assert!(
+        err.contains("command line (--scale): simulation.scale = 0"),
+        "{err}"
+    );
     let err = fails(&dir, &["run", "base.toml", "--months", "0", "-o", "out"]);
     assert!(err.contains("command line (--months): simulation.months = 0: expected a whole number of months from 1 to 120"), "{err}");
     let err = fails(&dir, &["run", "base.toml", "--scale", "NaN", "-o", "out"]);
-    assert!(err.contains("simulation.scale = nan: expected a fraction above 0 and at most 1"), "{err}");
+    assert!(
+        err.contains("simulation.scale = nan: expected a fraction above 0 and at most 1"),
+        "{err}"
+    );
     fs::write(dir.join("file"), "not a folder").unwrap();
-    let err = fails(&dir, &["run", "base.toml", "--scale", "0.001", "--months", "4", "-o", "file"]);
-    assert!(err.contains("file: exists and is not a folder; remove it or choose another output folder with -o"), "{err}");
+    let err = fails(
+        &dir,
+        &[
+            "run",
+            "base.toml",
+            "--scale",
+            "0.001",
+            "--months",
+            "4",
+            "-o",
+            "file",
+        ],
+    );
+    assert!(
+        err.contains(
+            "file: exists and is not a folder; remove it or choose another output folder with -o"
+        ),
+        "{err}"
+    );
     // Usage errors are clap's, with exit status 2.
-    plansim().current_dir(&dir).args(["run", "base.toml", "-r", "0"]).assert().code(2);
-    plansim().current_dir(&dir).args(["run", "base.toml", "-r", "many"]).assert().code(2);
+    plansim()
+        .current_dir(&dir)
+        .args(["run", "base.toml", "-r", "0"])
+        .assert()
+        .code(2);
+    plansim()
+        .current_dir(&dir)
+        .args(["run", "base.toml", "-r", "many"])
+        .assert()
+        .code(2);
 }

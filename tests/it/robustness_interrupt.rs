@@ -28,7 +28,15 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Long enough to be running when the signal comes: many short replications.
 const LONG: [&str; 9] = [
-    "--scale", "0.05", "--months", "2", "-r", "400", "-j", "2", "--no-plots",
+    "--scale",
+    "0.05",
+    "--months",
+    "2",
+    "-r",
+    "400",
+    "-j",
+    "2",
+    "--no-plots",
 ];
 
 fn entries(dir: &Path) -> Vec<String> {
@@ -46,7 +54,19 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
     let out = scratch("sigint");
     // A previous complete result, which the interrupted --force run must leave as it was.
     plansim()
-        .args(["run", "scenarios/example-icb.toml", "--scale", "0.02", "--months", "2", "-r", "2", "-q", "--no-plots", "-o"])
+        .args([
+            "run",
+            "scenarios/example-icb.toml",
+            "--scale",
+            "0.02",
+            "--months",
+            "2",
+            "-r",
+            "2",
+            "-q",
+            "--no-plots",
+            "-o",
+        ])
         .arg(&out)
         .assert()
         .success();
@@ -63,16 +83,23 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
         .spawn()
         .unwrap();
     sleep(Duration::from_millis(1500));
-    assert!(child.try_wait().unwrap().is_none(), "still running when interrupted");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still running when interrupted"
+    );
     let sent = Instant::now();
-    let kill = Process::new("kill")
-        .args(["-INT", &child.id().to_string()])
+    // The shell's own `kill`, so no procps package is needed.
+    let kill = Process::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
         .unwrap();
     assert!(kill.success());
     let output = child.wait_with_output().unwrap();
     let took = sent.elapsed();
-    assert!(took < Duration::from_secs(5), "stopped promptly, not after {took:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "stopped promptly, not after {took:?}"
+    );
     assert_eq!(output.status.code(), Some(130));
     let err = String::from_utf8_lossy(&output.stderr).into_owned();
 
@@ -83,13 +110,28 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("says how many replications completed: {err}"));
-    assert!(err.contains(&format!("interrupted: {done} of 400 replications had completed; no complete result was written")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "interrupted: {done} of 400 replications had completed; no complete result was written"
+        )),
+        "{err}"
+    );
     assert!(done > 0 && done < 400, "{err}");
 
     // The previous result is as it was; the completed replications are beside it.
-    assert_eq!(fs::read(out.join("example-icb/monthly.csv")).unwrap(), before);
-    plansim().arg("check").arg(out.join("example-icb")).assert().success();
-    let names: Vec<String> = entries(&out).into_iter().filter(|n| !n.starts_with('.')).collect();
+    assert_eq!(
+        fs::read(out.join("example-icb/monthly.csv")).unwrap(),
+        before
+    );
+    plansim()
+        .arg("check")
+        .arg(out.join("example-icb"))
+        .assert()
+        .success();
+    let names: Vec<String> = entries(&out)
+        .into_iter()
+        .filter(|n| !n.starts_with('.'))
+        .collect();
     assert_eq!(names, ["example-icb", "example-icb.interrupted"]);
     let kept = out.join("example-icb.interrupted");
     let manifest: serde_json::Value =
@@ -98,12 +140,20 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
     assert_eq!(manifest["replications_requested"], 400);
     let k = manifest["replications"].as_u64().unwrap() as usize;
     assert!(k >= 1 && k <= done, "kept 1..={k} of {done} done");
-    assert!(err.contains(&format!("kept replications 1 to {k} of example-icb in ")), "{err}");
+    assert!(
+        err.contains(&format!("kept replications 1 to {k} of example-icb in ")),
+        "{err}"
+    );
 
     // `check` finds the files intact but says the folder is not a complete result.
     let checked = plansim().arg("check").arg(&kept).assert().code(1);
     let said = String::from_utf8_lossy(&checked.get_output().stderr).into_owned();
-    assert!(said.contains(&format!("the files are intact, but the run was interrupted: it holds {k} of 400 replications")), "{said}");
+    assert!(
+        said.contains(&format!(
+            "the files are intact, but the run was interrupted: it holds {k} of 400 replications"
+        )),
+        "{said}"
+    );
 
     // The kept replications are numbered 1..=k with no gap, and replication 1 is exactly what
     // a one-replication run gives.

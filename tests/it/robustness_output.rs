@@ -68,25 +68,62 @@ fn check_verifies_a_result_folder_and_catches_changed_truncated_and_missing_file
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(run.join("manifest.json")).unwrap()).unwrap();
     let listed = manifest["files"].as_object().unwrap();
-    for name in ["scenario.toml", "monthly.csv", "summary.csv", "targets.csv", "waits.csv"] {
+    for name in [
+        "scenario.toml",
+        "monthly.csv",
+        "summary.csv",
+        "targets.csv",
+        "waits.csv",
+    ] {
         assert!(listed.contains_key(name), "{name} has a checksum");
     }
-    assert!(listed.keys().any(|k| k.starts_with("plots/") && k.ends_with(".png")));
-    assert!(listed.keys().any(|k| k.starts_with("plots/") && k.ends_with(".svg")));
+    assert!(listed
+        .keys()
+        .any(|k| k.starts_with("plots/") && k.ends_with(".png")));
+    assert!(listed
+        .keys()
+        .any(|k| k.starts_with("plots/") && k.ends_with(".svg")));
     assert_eq!(manifest["complete"], true);
     let ok = plansim().arg("check").arg(&run).assert().success();
     let said = String::from_utf8_lossy(&ok.get_output().stdout).into_owned();
-    assert!(said.contains("complete result of scenario \"example-icb\", 2 replications"), "{said}");
+    assert!(
+        said.contains("complete result of scenario \"example-icb\", 2 replications"),
+        "{said}"
+    );
 
     // Each damage is caught on its own copy of the folder, naming the file.
     type Damage = fn(&Path);
     let damages: [(&str, Damage, &str); 6] = [
-        ("one byte changed", |d| flip_byte(&d.join("summary.csv")), "summary.csv: checksum does not match the manifest"),
-        ("truncated", |d| truncate_half(&d.join("monthly.csv")), "monthly.csv: checksum does not match"),
-        ("plot damaged", |d| truncate_half(&d.join("plots/dashboard.png")), "plots/dashboard.png: checksum does not match"),
-        ("file deleted", |d| fs::remove_file(d.join("targets.csv")).unwrap(), "targets.csv: missing (listed in manifest.json)"),
-        ("manifest truncated", |d| truncate_half(&d.join("manifest.json")), "manifest.json: not valid JSON"),
-        ("manifest gone", |d| fs::remove_file(d.join("manifest.json")).unwrap(), "a folder without manifest.json"),
+        (
+            "one byte changed",
+            |d| flip_byte(&d.join("summary.csv")),
+            "summary.csv: checksum does not match the manifest",
+        ),
+        (
+            "truncated",
+            |d| truncate_half(&d.join("monthly.csv")),
+            "monthly.csv: checksum does not match",
+        ),
+        (
+            "plot damaged",
+            |d| truncate_half(&d.join("plots/dashboard.png")),
+            "plots/dashboard.png: checksum does not match",
+        ),
+        (
+            "file deleted",
+            |d| fs::remove_file(d.join("targets.csv")).unwrap(),
+            "targets.csv: missing (listed in manifest.json)",
+        ),
+        (
+            "manifest truncated",
+            |d| truncate_half(&d.join("manifest.json")),
+            "manifest.json: not valid JSON",
+        ),
+        (
+            "manifest gone",
+            |d| fs::remove_file(d.join("manifest.json")).unwrap(),
+            "a folder without manifest.json",
+        ),
     ];
     for (what, damage, expected) in damages {
         let copy = out.join(what.replace(' ', "_")).join("example-icb");
@@ -95,7 +132,10 @@ fn check_verifies_a_result_folder_and_catches_changed_truncated_and_missing_file
         let failed = plansim().arg("check").arg(&copy).assert().code(1);
         let err = stderr(&failed);
         assert!(err.contains(expected), "{what}: {err}");
-        assert!(err.contains(&copy.display().to_string()), "{what}: names the folder: {err}");
+        assert!(
+            err.contains(&copy.display().to_string()),
+            "{what}: names the folder: {err}"
+        );
     }
 }
 
@@ -108,7 +148,11 @@ fn check_points_at_leftovers_of_an_interrupted_write() {
     fs::rename(out.join("example-icb"), out.join(".example-icb.old-12345")).unwrap();
     quick_run(&out, &["--no-plots"]).success();
     fs::create_dir(out.join(".example-icb.partial-777")).unwrap();
-    let ok = plansim().arg("check").arg(out.join("example-icb")).assert().success();
+    let ok = plansim()
+        .arg("check")
+        .arg(out.join("example-icb"))
+        .assert()
+        .success();
     let said = String::from_utf8_lossy(&ok.get_output().stdout).into_owned();
     assert!(said.contains(".example-icb.old-12345 was left by an interrupted write; it is not a result (it holds the results that were being replaced"), "{said}");
     assert!(said.contains(".example-icb.partial-777 was left by an interrupted write; it is not a result and can be deleted"), "{said}");
@@ -154,7 +198,19 @@ struct Outcomes {
 #[test]
 fn sigkill_at_any_moment_leaves_the_previous_result_or_nothing_claiming_completeness() {
     let out = scratch("sigkill");
-    let args = ["run", "scenarios/example-icb.toml", "--scale", "0.02", "--months", "2", "-r", "4", "-q", "--force", "-o"];
+    let args = [
+        "run",
+        "scenarios/example-icb.toml",
+        "--scale",
+        "0.02",
+        "--months",
+        "2",
+        "-r",
+        "4",
+        "-q",
+        "--force",
+        "-o",
+    ];
     // The previous complete result, timed so the kills can be spread over a whole run.
     let clock = std::time::Instant::now();
     plansim().args(args).arg(&out).assert().success();
@@ -162,7 +218,8 @@ fn sigkill_at_any_moment_leaves_the_previous_result_or_nothing_claiming_complete
     let started = |dir: &Path| -> String {
         let manifest: serde_json::Value =
             serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
-        manifest["timings"]["started"].to_string() + &manifest["timings"]["wall_seconds"].to_string()
+        manifest["timings"]["started"].to_string()
+            + &manifest["timings"]["wall_seconds"].to_string()
     };
     let mut previous = started(&out.join("example-icb"));
     let binary = assert_cmd::cargo::cargo_bin("plansim");
@@ -221,8 +278,14 @@ fn sigkill_at_any_moment_leaves_the_previous_result_or_nothing_claiming_complete
         }
     }
     eprintln!("SIGKILL outcomes over runs of {run_ms} ms: {outcomes:?}");
-    assert_eq!(outcomes.previous + outcomes.replaced + outcomes.moved_aside, 20);
-    assert!(outcomes.previous > 0, "some kills came before the swap: {outcomes:?}");
+    assert_eq!(
+        outcomes.previous + outcomes.replaced + outcomes.moved_aside,
+        20
+    );
+    assert!(
+        outcomes.previous > 0,
+        "some kills came before the swap: {outcomes:?}"
+    );
 }
 
 /// A tmpfs mounted on a new temporary folder, unmounted when dropped; `None` where mounting
@@ -303,7 +366,11 @@ impl ReadOnly {
 impl Drop for ReadOnly {
     fn drop(&mut self) {
         if let ReadOnly::Folder(dir, immutable) = self {
-            let (tool, arg) = if *immutable { ("chattr", "-i") } else { ("chmod", "0755") };
+            let (tool, arg) = if *immutable {
+                ("chattr", "-i")
+            } else {
+                ("chmod", "0755")
+            };
             let _ = Process::new(tool).arg(arg).arg(dir.path()).status();
         }
     }
@@ -312,7 +379,10 @@ impl Drop for ReadOnly {
 #[test]
 fn a_read_only_output_folder_is_refused_before_simulating() {
     let read_only = ReadOnly::new();
-    for out in [read_only.path().to_path_buf(), read_only.path().join("results")] {
+    for out in [
+        read_only.path().to_path_buf(),
+        read_only.path().join("results"),
+    ] {
         let failed = quick_run(&out, &[]).code(1);
         let err = stderr(&failed);
         assert!(err.starts_with("error: "), "{err}");
@@ -320,7 +390,10 @@ fn a_read_only_output_folder_is_refused_before_simulating() {
             err.contains("the output folder cannot be written: choose another with -o"),
             "{err}"
         );
-        assert!(err.contains(&read_only.path().display().to_string()), "{err}");
+        assert!(
+            err.contains(&read_only.path().display().to_string()),
+            "{err}"
+        );
     }
     assert!(entries(read_only.path()).is_empty(), "nothing written");
 }
@@ -353,19 +426,36 @@ fn a_full_disk_gives_a_clear_error_and_keeps_the_previous_result() {
     let out = disk.path().join("results");
     // A first result without plots fits (about 60 kB)...
     let first = run_on_small_disk(&out, &["--no-plots"]);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let before = fs::read(out.join("example-icb/manifest.json")).unwrap();
     // ...and one with plots (about 600 kB) does not.
     let full = run_on_small_disk(&out, &["--force"]);
     assert_eq!(full.status.code(), Some(1));
     let err = String::from_utf8_lossy(&full.stderr);
-    assert!(err.starts_with("error: scenario example-icb: results not written"), "{err}");
+    assert!(
+        err.starts_with("error: scenario example-icb: results not written"),
+        "{err}"
+    );
     assert!(err.contains("No space left on device"), "{err}");
-    assert!(err.contains("the disk is full: free some space or choose another output folder with -o"), "{err}");
+    assert!(
+        err.contains("the disk is full: free some space or choose another output folder with -o"),
+        "{err}"
+    );
     // The previous result is untouched and nothing half-written is left.
     assert_eq!(entries(&out), ["example-icb"]);
-    assert_eq!(fs::read(out.join("example-icb/manifest.json")).unwrap(), before);
-    plansim().arg("check").arg(out.join("example-icb")).assert().success();
+    assert_eq!(
+        fs::read(out.join("example-icb/manifest.json")).unwrap(),
+        before
+    );
+    plansim()
+        .arg("check")
+        .arg(out.join("example-icb"))
+        .assert()
+        .success();
 }
 
 /// The fallback when tmpfs cannot be mounted: writes beyond 64 kB fail with EFBIG.
@@ -386,5 +476,9 @@ fn full_disk_by_file_size_limit() {
     assert_eq!(full.status.code(), Some(1));
     let err = String::from_utf8_lossy(&full.stderr);
     assert!(err.contains("the disk is full"), "{err}");
-    assert!(entries(&out).is_empty(), "nothing half-written: {:?}", entries(&out));
+    assert!(
+        entries(&out).is_empty(),
+        "nothing half-written: {:?}",
+        entries(&out)
+    );
 }

@@ -42,12 +42,26 @@ and a second line"#;
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = format!(
         "extends = {:?}\nname = \"evil-desc\"\ndescription = '''{evil}'''\n",
-        repo.join("scenarios/example-icb.toml").display().to_string()
+        repo.join("scenarios/example-icb.toml")
+            .display()
+            .to_string()
     );
     fs::write(dir.join("evil.toml"), text).unwrap();
     plansim()
         .current_dir(&dir)
-        .args(["run", "evil.toml", "--scale", "0.02", "--months", "2", "-r", "2", "-q", "-o", "out"])
+        .args([
+            "run",
+            "evil.toml",
+            "--scale",
+            "0.02",
+            "--months",
+            "2",
+            "-r",
+            "2",
+            "-q",
+            "-o",
+            "out",
+        ])
         .assert()
         .success();
     let run = dir.join("out/evil-desc");
@@ -83,7 +97,8 @@ and a second line"#;
             assert!(lines.all(|l| l.split(',').count() == columns), "{name}");
         }
     }
-    let html = String::from_utf8_lossy(&files.iter().find(|(n, _)| n == "report.html").unwrap().1).into_owned();
+    let html = String::from_utf8_lossy(&files.iter().find(|(n, _)| n == "report.html").unwrap().1)
+        .into_owned();
     assert!(html.contains("&lt;script&gt;alert("), "shown as text");
     let doc = scraper::Html::parse_document(&html);
     let scripts = scraper::Selector::parse("script, img[onerror]").unwrap();
@@ -97,7 +112,10 @@ and a second line"#;
 fn no_scenario_name_can_write_outside_the_output_folder() {
     let dir = scratch("names");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let parent = repo.join("scenarios/example-icb.toml").display().to_string();
+    let parent = repo
+        .join("scenarios/example-icb.toml")
+        .display()
+        .to_string();
     let names = [
         "../escaped",
         "../../escaped",
@@ -117,7 +135,20 @@ fn no_scenario_name_can_write_outside_the_output_folder() {
         fs::write(dir.join("case.toml"), text).unwrap();
         let output = plansim()
             .current_dir(&dir)
-            .args(["run", "case.toml", "--scale", "0.01", "--months", "1", "-r", "1", "-q", "--no-plots", "-o", "out/inner"])
+            .args([
+                "run",
+                "case.toml",
+                "--scale",
+                "0.01",
+                "--months",
+                "1",
+                "-r",
+                "1",
+                "-q",
+                "--no-plots",
+                "-o",
+                "out/inner",
+            ])
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&output.stderr);
@@ -128,9 +159,14 @@ fn no_scenario_name_can_write_outside_the_output_folder() {
     }
     // A name taken from a file name is held to the same rule.
     fs::write(dir.join("..toml"), format!("extends = {parent:?}\n")).unwrap();
-    let output = plansim().current_dir(&dir).args(["check", "..toml"]).output().unwrap();
+    let output = plansim()
+        .current_dir(&dir)
+        .args(["check", "..toml"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("name = \".\" (from the file name): expected 1 to 64"));
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("name = \".\" (from the file name): expected 1 to 64"));
     assert!(!Path::new("/tmp/escaped").exists());
 }
 
