@@ -97,6 +97,20 @@ fn each_class_of_bad_scenario_gives_exit_1_and_a_precise_message() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Found by the fuzzer: a multi-line string in a message broke "one problem per line".
+#[test]
+fn a_multi_line_value_is_reported_on_one_line() {
+    let dir = scratch("multiline");
+    let text = edited(&[("name = \"base\"", "name = \"\"\"\nba\tse\n\"\"\"")]);
+    fs::write(dir.join("case.toml"), text).unwrap();
+    let err = fails(&dir, &["check", "case.toml"]);
+    assert_eq!(
+        err,
+        "error: case.toml:4:1: name = \"ba\\tse\\n\": expected 1 to 64 characters from A-Z a-z \
+         0-9 . _ - (not starting with .), as it names the result folder\n"
+    );
+}
+
 #[test]
 fn files_that_are_not_scenario_text() {
     let dir = scratch("files");

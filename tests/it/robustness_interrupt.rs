@@ -183,3 +183,37 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
     // And the kept results can be plotted.
     plansim().arg("plot").arg(&kept).assert().success();
 }
+
+/// Batch schedulers stop jobs with SIGTERM: the same orderly stop as Ctrl-C.
+#[test]
+fn sigterm_from_a_scheduler_stops_the_same_way() {
+    let out = scratch("sigterm");
+    let mut child = Process::new(assert_cmd::cargo::cargo_bin("plansim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "scenarios/example-icb.toml", "-q"])
+        .args(LONG)
+        .arg("-o")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    sleep(Duration::from_millis(1000));
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    let kill = Process::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains(" of 400 replications had completed; no complete result was written"),
+        "{err}"
+    );
+    assert!(
+        !out.join("example-icb").exists(),
+        "nothing claims to be complete"
+    );
+}
