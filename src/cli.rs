@@ -14,12 +14,14 @@ use clap::{Args, Parser, Subcommand};
 
 mod network;
 
-use plansim::experiment::{run_experiment, ExperimentOptions};
+use plansim::experiment::memory::{available_memory, estimate_memory, human_bytes};
+use plansim::experiment::{run_experiment, ExperimentOptions, ExperimentResult, StopFlag};
 use plansim::model::{metric_by_name, Metric, ReplicationResult};
 use plansim::output::{
-    check_destination, comparison_csv, result_files, write_atomic, write_result_folder,
+    check_destination, check_writable, comparison_csv, verify_result_folder, write_atomic,
+    write_result_folder, Manifest, ResultFolder,
 };
-use plansim::plot::{comparison_charts, plot_files, run_charts, RunResults};
+use plansim::plot::{comparison_charts, plot_files, run_charts, ResultFiles, RunResults};
 use plansim::report::render_report;
 use plansim::scenario::{Overrides, Scenario};
 use plansim::targets::{evaluate, Catalogue, TargetOutcome};
@@ -163,11 +165,14 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     };
     let scenarios = load_all(&args.scenarios, &overrides)?;
     unique_names(&scenarios)?;
+    fits_in_memory(&scenarios, args.threads)?;
+    print_warnings(&scenarios);
     let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
     // Refuse before simulating, so no time is wasted on results that cannot be written.
     for scenario in &scenarios {
         check_destination(&args.output, &scenario.name, args.force)?;
     }
+    check_writable(&args.output)?;
     let comparing = scenarios.len() > 1;
     if comparing {
         check_comparable(&scenarios)?;
@@ -180,16 +185,49 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
         }
     }
 
+    // Ctrl-C (or a scheduler's SIGTERM) stops the run; a second one quits at once. Without a
+    // handler (one is already installed: only in tests) the default, quitting, applies.
+    let stop = StopFlag::new();
+    let handler_stop = stop.clone();
+    let _ = ctrlc::set_handler(move || {
+        if handler_stop.is_stopped() {
+            std::process::exit(INTERRUPTED_EXIT);
+        }
+        handler_stop.stop();
+        eprintln!("\nstopping: no new replication starts (press Ctrl-C again to quit at once)");
+    });
     let options = ExperimentOptions {
         threads: args.threads.map(|n| n as usize),
         progress: !args.quiet,
+        stop: Some(stop.clone()),
     };
     let experiment = run_experiment(&scenarios, &options)?;
+    if experiment.interrupted {
+        return Err(write_interrupted(
+            args,
+            invocation,
+            &scenarios,
+            &catalogue,
+            &experiment,
+        ));
+    }
 
     let mut written = Vec::new();
     for (scenario, run) in scenarios.iter().zip(&experiment.runs) {
+        if stop.is_stopped() {
+            return Err(Interrupted(format!(
+                "interrupted while writing results: every replication had completed; written: \
+                 {}; not written: the rest (run them again)",
+                names_or_none(
+                    written
+                        .iter()
+                        .map(|(s, _, _): &(&Scenario, PathBuf, _)| s.name.as_str())
+                )
+            ))
+            .into());
+        }
         let outcomes = evaluate(&catalogue, &scenario.month_ends(), &run.replications);
-        let files = result_files(
+        let mut folder = ResultFolder::new(
             scenario,
             run,
             &outcomes,
@@ -197,29 +235,39 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
             &args.reproduce(),
             invocation,
         );
-        let mut files: Vec<(String, Vec<u8>)> = files
-            .into_iter()
-            .map(|(name, bytes)| (name.to_string(), bytes))
-            .collect();
         if !args.no_plots {
             // Drawn from the bytes about to be written, exactly as `plansim plot` reads them
-            // back, so both give the same plots; written inside the same atomic folder.
-            let view = files
+            // back, so both give the same plots; written inside the same atomic folder, and
+            // their checksums recorded in the manifest like every other file.
+            let manifest = folder.manifest.to_json().into_bytes();
+            let mut view: ResultFiles = folder
+                .files
                 .iter()
                 .map(|(n, b)| (n.as_str(), b.as_slice()))
                 .collect();
+            view.insert("manifest.json", &manifest);
             let results = RunResults::from_files(&view)
                 .with_context(|| format!("{}: reading results for plots", scenario.name))?;
             let charts = run_charts(&results)?;
-            files.extend(
+            folder.files.extend(
                 plot_files(&charts)
                     .into_iter()
                     .map(|(name, bytes)| (format!("plots/{name}"), bytes)),
             );
         }
-        let files: Vec<(&str, Vec<u8>)> =
-            files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-        let folder = write_result_folder(&args.output, &scenario.name, &files, args.force)?;
+        let files = folder.into_files();
+        let folder = write_result_folder(&args.output, &scenario.name, &files, args.force)
+            .with_context(|| {
+                format!(
+                    "scenario {}: results not written (already written: {})",
+                    scenario.name,
+                    names_or_none(
+                        written
+                            .iter()
+                            .map(|(s, _, _): &(&Scenario, PathBuf, _)| s.name.as_str())
+                    )
+                )
+            })?;
         written.push((scenario, folder, outcomes));
     }
 
@@ -304,6 +352,102 @@ fn comparison_metrics(catalogue: &Catalogue) -> Vec<Metric> {
     metrics
 }
 
+/// Exit status for a run stopped by Ctrl-C or SIGTERM: 128 + SIGINT, as shells report it.
+pub const INTERRUPTED_EXIT: i32 = 130;
+
+/// A run stopped by Ctrl-C or SIGTERM; `main` exits with [`INTERRUPTED_EXIT`].
+#[derive(Debug)]
+pub struct Interrupted(String);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+fn names_or_none<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// After a stop: keeps each scenario's completed replications (1 to k) in
+/// `DIR/<name>.interrupted/`, whose manifest says `"complete": false`, never touching
+/// `DIR/<name>/`; returns the error that says what was done and kept.
+fn write_interrupted(
+    args: &RunArgs,
+    invocation: &[String],
+    scenarios: &[Scenario],
+    catalogue: &Catalogue,
+    experiment: &ExperimentResult,
+) -> anyhow::Error {
+    let total: u32 = scenarios.iter().map(|s| s.simulation.replications).sum();
+    let mut kept = Vec::new();
+    let mut notes = Vec::new();
+    for (scenario, run) in scenarios.iter().zip(&experiment.runs) {
+        if run.replications.is_empty() {
+            continue;
+        }
+        let name = format!("{}.interrupted", scenario.name);
+        if holds_complete_result(&args.output.join(&name)) {
+            notes.push(format!(
+                "{}: not kept, because {} holds a complete result",
+                scenario.name,
+                args.output.join(&name).display()
+            ));
+            continue;
+        }
+        let outcomes = evaluate(catalogue, &scenario.month_ends(), &run.replications);
+        let files = ResultFolder::new(
+            scenario,
+            run,
+            &outcomes,
+            experiment,
+            &args.reproduce(),
+            invocation,
+        )
+        .into_files();
+        // An earlier interrupted folder of the same scenario is replaced: it is not a result.
+        match write_result_folder(&args.output, &name, &files, true) {
+            Ok(folder) => kept.push(format!(
+                "replications 1 to {} of {} in {}",
+                run.replications.len(),
+                scenario.name,
+                folder.display()
+            )),
+            Err(e) => notes.push(format!("{}: could not keep: {e}", scenario.name)),
+        }
+    }
+    let mut message = format!(
+        "interrupted: {} of {total} replications had completed; no complete result was written",
+        experiment.completed
+    );
+    if !kept.is_empty() {
+        message.push_str(&format!(
+            "; kept {} (manifest \"complete\": false; `plansim plot` and `report` can read them)",
+            kept.join(", ")
+        ));
+    }
+    for note in notes {
+        message.push_str(&format!("\n{note}"));
+    }
+    Interrupted(message).into()
+}
+
+/// Whether `folder` has a manifest saying `"complete": true` (a real result, not ours to replace).
+fn holds_complete_result(folder: &Path) -> bool {
+    std::fs::read(folder.join("manifest.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|v| v.get("complete").and_then(|c| c.as_bool()))
+        .unwrap_or(folder.exists())
+}
+
 /// Loads every scenario and applies the overrides, reporting every bad file, not just the first.
 fn load_all(paths: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>> {
     let mut scenarios = Vec::new();
@@ -318,6 +462,43 @@ fn load_all(paths: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>> {
         Ok(scenarios)
     } else {
         Err(anyhow!(problems.join("\n")))
+    }
+}
+
+/// Refuses a run whose estimated peak memory is more than the machine has available, before
+/// anything is allocated (see `experiment::memory` for the estimate).
+fn fits_in_memory(scenarios: &[Scenario], threads: Option<u32>) -> Result<()> {
+    let threads = match threads {
+        Some(n) => n as usize,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let estimate = estimate_memory(scenarios, threads);
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    if estimate.total_bytes <= available {
+        return Ok(());
+    }
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    bail!(
+        "{}: the run needs about {} of memory, more than the {} available: {} replication(s) at \
+         a time of about {} each (about {:.1} million patients), plus {} of results. Lower \
+         --scale, --months, the replications (-r) or the referral volumes, or use fewer threads \
+         (-j 1)",
+        names.join(", "),
+        human_bytes(estimate.total_bytes),
+        human_bytes(available),
+        estimate.concurrent,
+        human_bytes(estimate.bytes_per_replication),
+        estimate.patients_per_replication / 1e6,
+        human_bytes(estimate.result_bytes),
+    );
+}
+
+/// Legal but probably unmeant settings (zero capacity), on stderr; they do not stop anything.
+fn print_warnings(scenarios: &[Scenario]) {
+    for warning in scenarios.iter().flat_map(Scenario::warnings) {
+        eprintln!("warning: {warning}");
     }
 }
 
@@ -356,6 +537,8 @@ fn write_verdicts(out: &mut impl Write, outcomes: &[TargetOutcome]) -> io::Resul
     Ok(())
 }
 
+/// Checks each path: a folder holding manifest.json is a result folder, verified against its
+/// checksums; anything else is a scenario file, validated and printed resolved.
 fn check(paths: &[PathBuf]) -> Result<()> {
     if network::all_network(paths)? {
         return network::check(paths);
@@ -363,8 +546,13 @@ fn check(paths: &[PathBuf]) -> Result<()> {
     let mut out = io::stdout().lock();
     let mut problems = Vec::new();
     for path in paths {
+        if path.is_dir() {
+            problems.extend(check_result_folder(&mut out, path)?);
+            continue;
+        }
         match Scenario::load(path) {
             Ok(s) => {
+                print_warnings(std::slice::from_ref(&s));
                 writeln!(out, "# {} (scenario {:?})", path.display(), s.name)?;
                 writeln!(out, "{}", s.resolved_toml())?;
             }
@@ -378,19 +566,70 @@ fn check(paths: &[PathBuf]) -> Result<()> {
     }
 }
 
+/// Verifies one result folder; returns its problems (an incomplete folder is one).
+fn check_result_folder(out: &mut impl Write, dir: &Path) -> Result<Vec<String>> {
+    let shown = dir.display();
+    if !dir.join("manifest.json").exists() {
+        return Ok(vec![format!(
+            "{shown}: a folder without manifest.json: expected a scenario file, or a result \
+             folder written by `plansim run` (DIR/<scenario name>)"
+        )]);
+    }
+    let report = match verify_result_folder(dir) {
+        Ok(report) => report,
+        Err(problems) => return Ok(problems),
+    };
+    for leftover in &report.leftovers {
+        writeln!(
+            out,
+            "note: {} was left by an interrupted write; it is not a result{}",
+            leftover.display(),
+            if leftover.to_string_lossy().contains(".old-") {
+                " (it holds the results that were being replaced; delete it, or rename it to restore them)"
+            } else {
+                " and can be deleted"
+            }
+        )?;
+    }
+    if !report.complete {
+        return Ok(vec![format!(
+            "{shown}: the files are intact, but the run was interrupted: it holds {} of {} \
+             replications (\"complete\": false in manifest.json); run the scenario again for a \
+             complete result",
+            report.replications, report.replications_requested
+        )]);
+    }
+    writeln!(
+        out,
+        "{shown}: complete result of scenario {:?}, {} replications; {} files match their checksums",
+        report.scenario, report.replications, report.files_checked
+    )?;
+    if !report.unlisted.is_empty() {
+        writeln!(
+            out,
+            "note: not covered by the manifest (written after the run): {}",
+            report.unlisted.join(", ")
+        )?;
+    }
+    Ok(Vec::new())
+}
+
 /// Reads a result folder, with an error that says what to pass instead.
 fn load_results(dir: &Path) -> Result<RunResults> {
     RunResults::load(dir).map_err(|e| anyhow!("{e}"))
 }
 
-/// Draws each RUN_DIR/plots/, replacing the folder whole (written aside, then renamed in).
+/// Draws each RUN_DIR/plots/, replacing the folder whole (written aside, then renamed in), and
+/// records the plots' checksums in the manifest.
 fn plot(run_dirs: &[PathBuf], compare: Option<&Path>) -> Result<()> {
     let runs = run_dirs
         .iter()
         .map(|d| load_results(d))
         .collect::<Result<Vec<_>>>()?;
     for (dir, run) in run_dirs.iter().zip(&runs) {
-        write_plots(dir, "plots", &plot_files(&run_charts(run)?))?;
+        let files = plot_files(&run_charts(run)?);
+        write_plots(dir, "plots", &files)?;
+        record_plots(dir, &files)?;
     }
     if let Some(out) = compare {
         if runs.len() < 2 {
@@ -418,9 +657,29 @@ fn split_folder(path: &Path) -> Result<(PathBuf, String)> {
 }
 
 fn write_plots(root: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
-    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     // Replacing plots is always allowed: they are derived from the results beside them.
-    write_result_folder(root, name, &files, true)?;
+    write_result_folder(root, name, files, true)?;
+    Ok(())
+}
+
+/// Replaces the `plots/` checksums in RUN_DIR/manifest.json. The same results draw the same
+/// plots, so this usually rewrites the same bytes; a manifest plansim cannot read (written by
+/// an older version) is left alone.
+fn record_plots(dir: &Path, plots: &[(String, Vec<u8>)]) -> Result<()> {
+    let path = dir.join("manifest.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let Ok(mut manifest) = serde_json::from_str::<Manifest>(&text) else {
+        return Ok(());
+    };
+    manifest.files.retain(|name, _| !name.starts_with("plots/"));
+    let named: Vec<(String, &[u8])> = plots
+        .iter()
+        .map(|(n, b)| (format!("plots/{n}"), b.as_slice()))
+        .collect();
+    manifest.record_files(named.iter().map(|(n, b)| (n.as_str(), *b)));
+    write_atomic(&path, manifest.to_json().as_bytes())?;
     Ok(())
 }
 

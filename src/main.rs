@@ -1,6 +1,6 @@
 //! The `plansim` command: parses the command line and hands over to `cli`; the one place that
 //! prints an error and picks the exit status (0 success, 1 bad input or failed run, 2 bad usage,
-//! which clap reports itself).
+//! which clap reports itself, 130 for a run stopped by Ctrl-C or SIGTERM).
 
 mod cli;
 
@@ -17,7 +17,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::from(1)
+            if error.downcast_ref::<cli::Interrupted>().is_some() {
+                ExitCode::from(cli::INTERRUPTED_EXIT as u8)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

@@ -78,6 +78,8 @@ pub(super) fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     let options = ExperimentOptions {
         threads: args.threads.map(|n| n as usize),
         progress: !args.quiet,
+        // Network runs are short; Ctrl-C simply ends the process, writing nothing.
+        stop: None,
     };
     let experiment = run_network_experiment(&scenarios, &options)?;
     let mut out = io::stdout().lock();

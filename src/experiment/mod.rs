@@ -2,8 +2,11 @@
 //! gathered back in job order so every output is independent of the thread count. The only
 //! module that knows rayon; the model below it never prints, so progress is drawn here.
 //!
-//! Replications are numbered from 1 and passed to the model with that number.
+//! Replications are numbered from 1 and passed to the model with that number. Jobs start in
+//! order (each worker takes the next job), so when a run is stopped through a [`StopFlag`] the
+//! replications done are, but for the few in progress, the first ones of each scenario.
 
+pub mod memory;
 mod network;
 pub mod stats;
 
@@ -11,10 +14,11 @@ pub use network::{run_network_experiment, NetworkExperiment, NetworkRun};
 
 use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{Instant, SystemTime};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use crate::model::{run_replication, ReplicationResult};
 use crate::scenario::Scenario;
@@ -26,9 +30,31 @@ pub struct ExperimentOptions {
     pub threads: Option<usize>,
     /// Draw a progress bar on stderr (only if stderr is a terminal).
     pub progress: bool,
+    /// Set (from a Ctrl-C handler, say) to stop: no new replication starts, and the experiment
+    /// returns at once with the replications done so far.
+    pub stop: Option<StopFlag>,
 }
 
-/// One scenario's replications, in replication order.
+/// A flag that stops a running experiment; cheap to clone and safe to set from any thread.
+#[derive(Clone, Debug, Default)]
+pub struct StopFlag(Arc<AtomicBool>);
+
+impl StopFlag {
+    pub fn new() -> StopFlag {
+        StopFlag::default()
+    }
+
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// One scenario's replications, in replication order: all of them, or after a stop the first
+/// ones that were done (replications 1 to k, with no gap).
 #[derive(Clone, Debug)]
 pub struct ScenarioRun {
     pub replications: Vec<ReplicationResult>,
@@ -54,6 +80,11 @@ pub struct ExperimentResult {
     pub started: SystemTime,
     pub wall_seconds: f64,
     pub threads: usize,
+    /// True when the [`StopFlag`] stopped the experiment before every replication was done.
+    pub interrupted: bool,
+    /// Replications done, over all scenarios (after a stop, some may be past a gap and so not
+    /// in `runs`).
+    pub completed: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +99,7 @@ pub enum ExperimentError {
     },
 }
 
+#[derive(Clone, Copy)]
 struct Job {
     scenario: usize,
     replication: u32,
@@ -97,27 +129,63 @@ pub fn run_experiment(
         threads: options.threads.unwrap_or(0),
         message: e.to_string(),
     })?;
+    let threads = pool.current_num_threads();
 
     let bar = progress_bar(jobs.len() as u64, options.progress);
+    let stop = options.stop.clone().unwrap_or_default();
     let started = SystemTime::now();
     let clock = Instant::now();
-    // Each job returns its result or the panic message; collect keeps job order.
-    let outcomes: Vec<Result<(ReplicationResult, f64), String>> = pool.install(|| {
-        jobs.par_iter()
-            .map(|job| {
-                let scenario = &scenarios[job.scenario];
+    // The workers run on their own thread so that a stop returns at once, even in the middle
+    // of a long replication: the replications in progress are abandoned (their results are
+    // dropped) and no new one starts.
+    let (sender, receiver) = mpsc::channel();
+    {
+        let scenarios: Arc<Vec<Scenario>> = Arc::new(scenarios.to_vec());
+        let jobs: Arc<Vec<Job>> = Arc::new(jobs.clone());
+        let next = Arc::new(AtomicUsize::new(0));
+        let stop = stop.clone();
+        let bar = bar.clone();
+        std::thread::spawn(move || {
+            pool.broadcast(|_| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= jobs.len() || stop.is_stopped() {
+                    break;
+                }
+                let job = &jobs[i];
                 let t = Instant::now();
-                // A panic in the model is a bug; catching it lets the command end with a message
-                // and exit status 1 instead of an abort.
+                // A panic in the model is a bug; catching it lets the command end with a
+                // message and exit status 1 instead of an abort.
                 let result = catch_unwind(AssertUnwindSafe(|| {
-                    run_replication(scenario, job.replication)
+                    run_replication(&scenarios[job.scenario], job.replication)
                 }))
-                .map_err(panic_message);
+                .map_err(panic_message)
+                .map(|r| (r, t.elapsed().as_secs_f64()));
                 bar.inc(1);
-                result.map(|r| (r, t.elapsed().as_secs_f64()))
-            })
-            .collect()
-    });
+                if sender.send((i, result)).is_err() {
+                    break;
+                }
+            });
+        });
+    }
+    let mut outcomes: Vec<Option<Result<(ReplicationResult, f64), String>>> =
+        jobs.iter().map(|_| None).collect();
+    let mut completed = 0;
+    while completed < jobs.len() && !stop.is_stopped() {
+        match receiver.recv_timeout(Duration::from_millis(20)) {
+            Ok((i, outcome)) => {
+                outcomes[i] = Some(outcome);
+                completed += 1;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    // Results that arrived with the stop are kept too.
+    while let Ok((i, outcome)) = receiver.try_recv() {
+        outcomes[i] = Some(outcome);
+        completed += 1;
+    }
+    let interrupted = completed < jobs.len();
     let wall_seconds = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -128,21 +196,31 @@ pub fn run_experiment(
             replication_seconds: 0.0,
         })
         .collect();
+    // Per scenario, keep replications 1..=k while there is no gap.
+    let mut gap = vec![false; scenarios.len()];
     for (job, outcome) in jobs.iter().zip(outcomes) {
+        let Some(outcome) = outcome else {
+            gap[job.scenario] = true;
+            continue;
+        };
         let (result, seconds) = outcome.map_err(|message| ExperimentError::Replication {
             scenario: scenarios[job.scenario].name.clone(),
             replication: job.replication,
             message,
         })?;
-        let run = &mut runs[job.scenario];
-        run.replications.push(result);
-        run.replication_seconds += seconds;
+        if !gap[job.scenario] {
+            let run = &mut runs[job.scenario];
+            run.replications.push(result);
+            run.replication_seconds += seconds;
+        }
     }
     Ok(ExperimentResult {
         runs,
         started,
         wall_seconds,
-        threads: pool.current_num_threads(),
+        threads,
+        interrupted,
+        completed,
     })
 }
 
@@ -166,5 +244,42 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         s.clone()
     } else {
         "panicked".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::small_scenario;
+
+    #[test]
+    fn a_stop_before_the_start_runs_nothing_and_says_so() {
+        let stop = StopFlag::new();
+        stop.stop();
+        let options = ExperimentOptions {
+            threads: Some(2),
+            progress: false,
+            stop: Some(stop),
+        };
+        let result = run_experiment(&[small_scenario()], &options).expect("no error");
+        assert!(result.interrupted);
+        assert_eq!(result.completed, 0);
+        assert!(result.runs[0].replications.is_empty());
+    }
+
+    #[test]
+    fn without_a_stop_every_replication_is_kept_in_order() {
+        let mut scenario = small_scenario();
+        scenario.simulation.replications = 3;
+        scenario.simulation.months = 1;
+        let options = ExperimentOptions {
+            threads: Some(2),
+            ..ExperimentOptions::default()
+        };
+        let result = run_experiment(std::slice::from_ref(&scenario), &options).expect("runs");
+        assert!(!result.interrupted);
+        assert_eq!(result.completed, 3);
+        let alone = run_replication(&scenario, 2);
+        assert_eq!(result.runs[0].replications[1].metrics, alone.metrics);
     }
 }

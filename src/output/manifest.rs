@@ -1,10 +1,12 @@
 //! manifest.json: what was run (plansim version, scenario and its hash, seed, replications,
-//! months, scale, command line) and, under `timings` only, what varies from run to run. Keys
-//! are in a fixed order, so everything outside `timings` is byte-identical for the same inputs.
+//! months, scale, command line), whether the folder is complete, the SHA-256 of every other
+//! file in the folder, and, under `timings` only, what varies from run to run. Keys are in a
+//! fixed order, so everything outside `timings` is byte-identical for the same inputs.
 
+use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::date::Date;
@@ -12,7 +14,8 @@ use crate::experiment::{ExperimentResult, ScenarioRun};
 use crate::scenario::Scenario;
 
 /// Field order here is the key order in the file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub plansim_version: String,
     pub scenario: String,
@@ -28,11 +31,19 @@ pub struct Manifest {
     /// left out, so this stays the same for the same inputs; the command as typed is
     /// `timings.invocation`.
     pub command_line: Vec<String>,
+    /// False for the folder an interrupted run leaves (`<name>.interrupted`): it holds only the
+    /// first `replications` of the `replications_requested`.
+    pub complete: bool,
+    pub replications_requested: u32,
+    /// Hex SHA-256 of every other file in the folder, by path relative to it (`plots/x.png`),
+    /// sorted; `plansim check RUN_DIR` verifies them. The manifest cannot hold its own hash.
+    pub files: BTreeMap<String, String>,
     pub timings: Timings,
 }
 
 /// What varies between runs of the same inputs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Timings {
     /// When the replications started, UTC, ISO 8601.
     pub started: String,
@@ -82,6 +93,8 @@ impl Timings {
 }
 
 impl Manifest {
+    /// A manifest for a complete run of `scenario`, with no files recorded yet (see
+    /// [`Manifest::record_files`]).
     pub fn new(scenario: &Scenario, command_line: &[String], timings: Timings) -> Manifest {
         Manifest {
             plansim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -93,7 +106,19 @@ impl Manifest {
             start: scenario.simulation.start.to_string(),
             scale: scenario.simulation.scale,
             command_line: command_line.to_vec(),
+            complete: true,
+            replications_requested: scenario.simulation.replications,
+            files: BTreeMap::new(),
             timings,
+        }
+    }
+
+    /// Records the checksum of each file (the manifest itself is skipped if present).
+    pub fn record_files<'a>(&mut self, files: impl IntoIterator<Item = (&'a str, &'a [u8])>) {
+        for (name, bytes) in files {
+            if name != "manifest.json" {
+                self.files.insert(name.to_string(), sha256_hex(bytes));
+            }
         }
     }
 
@@ -108,7 +133,15 @@ impl Manifest {
 /// Hex SHA-256 of the resolved scenario TOML.
 // The scenario loader will offer `Scenario::hash` with the same definition; switch to it then.
 pub fn scenario_hash(scenario: &Scenario) -> String {
-    let digest = Sha256::digest(scenario.resolved_toml().as_bytes());
+    sha256_hex(scenario.resolved_toml().as_bytes())
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -146,6 +179,9 @@ mod tests {
             start: "2024-04-01".into(),
             scale: 0.5,
             command_line: vec!["plansim".into(), "run".into(), "base.toml".into()],
+            complete: true,
+            replications_requested: 2,
+            files: BTreeMap::from([("monthly.csv".to_string(), "cd".to_string())]),
             timings: Timings {
                 started: "2024-04-01T00:00:00Z".into(),
                 wall_seconds: 1.5,
@@ -178,6 +214,10 @@ mod tests {
                 "start",
                 "scale",
                 "command_line",
+                "complete",
+                "replications_requested",
+                "files",
+                "monthly.csv",
                 "timings",
                 "started",
                 "wall_seconds",

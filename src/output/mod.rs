@@ -1,6 +1,7 @@
 //! Result files. Exporters (`csv`, `manifest`) turn results into bytes and never touch the file
 //! system; the `writer` alone owns files: it refuses to overwrite a result folder without
-//! `--force`, and writes every file atomically.
+//! `--force`, and writes every file atomically; `verify` checks a written folder against the
+//! checksums in its manifest.
 //!
 //! Numbers are printed with Rust's shortest round-trip form (`{}` of `f64`), never as `-0`;
 //! statistics across replications are first rounded to 12 significant digits so that sums such
@@ -10,6 +11,7 @@
 mod csv;
 mod manifest;
 mod network;
+mod verify;
 mod writer;
 
 pub use csv::{
@@ -17,9 +19,12 @@ pub use csv::{
     COMPARISON_HEADER, FINANCE_HEADER, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
     WAITS_HEADER,
 };
-pub use manifest::{scenario_hash, Manifest, Timings};
+pub use manifest::{scenario_hash, sha256_hex, Manifest, Timings};
 pub use network::{network_result_files, stations_csv, STATIONS_HEADER};
-pub use writer::{check_destination, write_atomic, write_result_folder, OutputError};
+pub use verify::{verify_result_folder, FolderReport};
+pub use writer::{
+    check_destination, check_writable, write_atomic, write_result_folder, OutputError,
+};
 
 use crate::experiment::{ExperimentResult, ScenarioRun};
 use crate::scenario::Scenario;
@@ -52,44 +57,75 @@ pub(crate) fn fmt_stat(x: f64) -> String {
     fmt_num(round_sig(x))
 }
 
-/// The files of one scenario's result folder, in the order they are written. `command_line`
-/// is the command that reproduces the results (see [`Manifest::command_line`]), `invocation`
-/// the command as typed.
-pub fn result_files(
-    scenario: &Scenario,
-    run: &ScenarioRun,
-    outcomes: &[TargetOutcome],
-    experiment: &ExperimentResult,
-    command_line: &[String],
-    invocation: &[String],
-) -> Vec<(&'static str, Vec<u8>)> {
-    let month_ends = scenario.month_ends();
-    let timings = Timings::new(run, experiment, invocation);
-    let manifest = Manifest::new(scenario, command_line, timings);
-    vec![
-        ("manifest.json", manifest.to_json().into_bytes()),
-        ("scenario.toml", scenario.resolved_toml().into_bytes()),
-        (
-            "monthly.csv",
-            monthly_csv(&scenario.name, &month_ends, &run.replications).into_bytes(),
-        ),
-        (
-            "summary.csv",
-            summary_csv(&scenario.name, &month_ends, &run.replications).into_bytes(),
-        ),
-        (
-            "targets.csv",
-            targets_csv(&scenario.name, outcomes).into_bytes(),
-        ),
-        (
-            "finance.csv",
-            finance_csv(&scenario.name, &month_ends, &run.replications).into_bytes(),
-        ),
-        (
-            "waits.csv",
-            waits_csv(&scenario.name, &month_ends, &run.replications).into_bytes(),
-        ),
-    ]
+/// One scenario's result folder before it is written: the manifest and the other files.
+/// The manifest records every file's checksum when the folder is turned into bytes, so files
+/// added later (plots) are covered too.
+pub struct ResultFolder {
+    pub manifest: Manifest,
+    /// Every file but manifest.json, by path inside the folder, in the order they are written.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl ResultFolder {
+    /// The result files of `run`. `command_line` is the command that reproduces the results
+    /// (see [`Manifest::command_line`]), `invocation` the command as typed. A run with fewer
+    /// replications than the scenario asks for (an interrupted run keeps its first ones) gets a
+    /// manifest saying `"complete": false`.
+    pub fn new(
+        scenario: &Scenario,
+        run: &ScenarioRun,
+        outcomes: &[TargetOutcome],
+        experiment: &ExperimentResult,
+        command_line: &[String],
+        invocation: &[String],
+    ) -> ResultFolder {
+        let month_ends = scenario.month_ends();
+        let timings = Timings::new(run, experiment, invocation);
+        let mut manifest = Manifest::new(scenario, command_line, timings);
+        let done = u32::try_from(run.replications.len()).unwrap_or(u32::MAX);
+        manifest.replications = done;
+        manifest.complete = done == scenario.simulation.replications;
+        let files = vec![
+            ("scenario.toml", scenario.resolved_toml()),
+            (
+                "monthly.csv",
+                monthly_csv(&scenario.name, &month_ends, &run.replications),
+            ),
+            (
+                "summary.csv",
+                summary_csv(&scenario.name, &month_ends, &run.replications),
+            ),
+            ("targets.csv", targets_csv(&scenario.name, outcomes)),
+            (
+                "finance.csv",
+                finance_csv(&scenario.name, &month_ends, &run.replications),
+            ),
+            (
+                "waits.csv",
+                waits_csv(&scenario.name, &month_ends, &run.replications),
+            ),
+        ];
+        ResultFolder {
+            manifest,
+            files: files
+                .into_iter()
+                .map(|(name, text)| (name.to_string(), text.into_bytes()))
+                .collect(),
+        }
+    }
+
+    /// Every file, manifest.json first, with each other file's checksum in the manifest.
+    pub fn into_files(mut self) -> Vec<(String, Vec<u8>)> {
+        self.manifest.files.clear();
+        self.manifest
+            .record_files(self.files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+        let mut all = vec![(
+            "manifest.json".to_string(),
+            self.manifest.to_json().into_bytes(),
+        )];
+        all.extend(self.files);
+        all
+    }
 }
 
 #[cfg(test)]

@@ -17,8 +17,23 @@ pub enum OutputError {
     Exists { folder: PathBuf },
     #[error("{}: exists and is not a folder; remove it or choose another output folder with -o", path.display())]
     NotAFolder { path: PathBuf },
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}{}", path.display(), hint(source))]
     Io { path: PathBuf, source: io::Error },
+}
+
+/// What to do about the write errors a user can fix.
+fn hint(error: &io::Error) -> &'static str {
+    use io::ErrorKind::*;
+    match error.kind() {
+        StorageFull | QuotaExceeded | FileTooLarge => {
+            "; the disk is full: free some space or choose another output folder with -o \
+             (nothing half-written was left behind)"
+        }
+        PermissionDenied | ReadOnlyFilesystem => {
+            "; the output folder cannot be written: choose another with -o"
+        }
+        _ => "",
+    }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
@@ -44,6 +59,16 @@ pub fn check_destination(root: &Path, name: &str, force: bool) -> Result<(), Out
         return Err(OutputError::Exists { folder });
     }
     Ok(())
+}
+
+/// Checks that files can be created in `root` (creating it if needed) by making and removing
+/// a temporary folder, so a read-only or missing output folder is reported before the
+/// simulation runs rather than after.
+pub fn check_writable(root: &Path) -> Result<(), OutputError> {
+    fs::create_dir_all(root).map_err(io_error(root))?;
+    let probe = root.join(format!(".plansim-probe-{}", std::process::id()));
+    fs::create_dir(&probe).map_err(io_error(root))?;
+    fs::remove_dir(&probe).map_err(io_error(&probe))
 }
 
 fn is_empty_dir(folder: &Path) -> Result<bool, OutputError> {
@@ -78,10 +103,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 
 /// Writes `files` as the folder `root/<name>/` (see the module docs for how), creating `root`
 /// if needed. Returns the folder written.
-pub fn write_result_folder(
+pub fn write_result_folder<N: AsRef<str>, B: AsRef<[u8]>>(
     root: &Path,
     name: &str,
-    files: &[(&str, Vec<u8>)],
+    files: &[(N, B)],
     force: bool,
 ) -> Result<PathBuf, OutputError> {
     check_destination(root, name, force)?;
@@ -96,12 +121,12 @@ pub fn write_result_folder(
     let folder = root.join(name);
     let result = (|| {
         for (file_name, bytes) in files {
-            let path = staging.join(file_name);
+            let path = staging.join(file_name.as_ref());
             // A name may hold a subfolder (`plots/dashboard.png`): it is part of the folder.
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent).map_err(io_error(parent))?;
             }
-            write_atomic(&path, bytes)?;
+            write_atomic(&path, bytes.as_ref())?;
         }
         put_in_place(&staging, &folder, &root.join(format!(".{name}.old-{pid}")))
     })();

@@ -151,7 +151,11 @@ pub fn render_report(run: &RunResults) -> Result<String, ReportError> {
         })
         .collect();
     let mut manifest = Vec::new();
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(&run.manifest_json) {
+    if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&run.manifest_json) {
+        // Dozens of checksums are for `plansim check`, not for a reader of the report.
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("files");
+        }
         flatten("", &value, &mut manifest);
     }
     let period = {

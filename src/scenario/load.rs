@@ -135,7 +135,13 @@ fn resolve(top: FileText) -> Result<Source, Vec<String>> {
                 names.join(" -> ")
             )]);
         }
-        let text = read_text(&parent_path, &parent_display)?;
+        // Say which `extends` led to an unreadable file, not only the file.
+        let text = read_text(&parent_path, &parent_display).map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|p| format!("{place}: extends = {parent_name:?}: {p}"))
+                .collect::<Vec<_>>()
+        })?;
         let dir = parent_path
             .parent()
             .map(Path::to_path_buf)

@@ -6,6 +6,7 @@ mod problems;
 mod raw;
 mod types;
 mod validate;
+mod warnings;
 
 pub use types::*;
 

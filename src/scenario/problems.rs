@@ -160,8 +160,28 @@ fn render_full(value: &toml::Value) -> String {
                 .collect();
             format!("{{ {} }}", items.join(", "))
         }
+        // A multi-line string would break "one problem per line": escape it onto one line.
+        toml::Value::String(text) if text.chars().any(char::is_control) => one_line(text),
         other => other.to_string(),
     }
+}
+
+/// A TOML basic string on one line: control characters escaped (found by the fuzzer).
+fn one_line(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A number for a message: rounded to 6 decimals so that sums read cleanly.

@@ -1,0 +1,243 @@
+//! Verifies a written result folder against its manifest: every file the manifest lists is
+//! there with the same SHA-256, and the folder says whether it is complete. Reads only; never
+//! repairs. Any bytes in manifest.json give a message naming the file, never a panic.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::manifest::hex;
+
+/// What a folder that verified holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FolderReport {
+    pub scenario: String,
+    /// Files whose checksum matched.
+    pub files_checked: usize,
+    /// False for the folder an interrupted run leaves.
+    pub complete: bool,
+    pub replications: u64,
+    pub replications_requested: u64,
+    /// Files in the folder the manifest does not list (`report.html`, which is written later),
+    /// for information: they are not results.
+    pub unlisted: Vec<String>,
+    /// Temporary files and folders an interrupted write left in the folder or beside it. They
+    /// never claim to be results (their names start with `.`) and can be deleted.
+    pub leftovers: Vec<PathBuf>,
+}
+
+/// Checks the result folder `dir`. Every problem found is returned, each naming its file.
+pub fn verify_result_folder(dir: &Path) -> Result<FolderReport, Vec<String>> {
+    let manifest_path = dir.join("manifest.json");
+    let shown = |p: &Path| p.display().to_string();
+    let text = fs::read(&manifest_path)
+        .map_err(|e| vec![format!("{}: cannot read: {e}", shown(&manifest_path))])?;
+    let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
+        vec![format!(
+            "{}: not valid JSON (line {}, column {}: {e}); the folder is damaged: run the scenario again",
+            shown(&manifest_path),
+            e.line(),
+            e.column()
+        )]
+    })?;
+    let field = |key: &str| value.get(key);
+    let mut problems = Vec::new();
+    let files = match field("files").and_then(|f| f.as_object()) {
+        Some(files) => files,
+        None => {
+            return Err(vec![format!(
+                "{}: no `files` checksums, so the folder cannot be verified (written by an older \
+                 plansim, or damaged); run the scenario again",
+                shown(&manifest_path)
+            )])
+        }
+    };
+    let mut checked = 0;
+    for (name, expected) in files {
+        let Some(relative) = inside_path(name) else {
+            problems.push(format!(
+                "{}: files.{name:?}: not a path inside the result folder",
+                shown(&manifest_path)
+            ));
+            continue;
+        };
+        let Some(expected) = expected.as_str().filter(|h| is_sha256(h)) else {
+            problems.push(format!(
+                "{}: files.{name:?} = {expected}: expected a SHA-256 as 64 hex digits",
+                shown(&manifest_path)
+            ));
+            continue;
+        };
+        let path = dir.join(&relative);
+        match file_sha256(&path) {
+            Ok(found) if found == expected => checked += 1,
+            Ok(found) => problems.push(format!(
+                "{}: checksum does not match the manifest (sha256 {found}, expected {expected}): \
+                 the file was changed or damaged after plansim wrote it",
+                shown(&path)
+            )),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => problems.push(format!(
+                "{}: missing (listed in manifest.json)",
+                shown(&path)
+            )),
+            Err(e) => problems.push(format!("{}: cannot read: {e}", shown(&path))),
+        }
+    }
+    let complete = field("complete").and_then(|c| c.as_bool());
+    let replications = field("replications").and_then(|r| r.as_u64());
+    let requested = field("replications_requested").and_then(|r| r.as_u64());
+    let scenario = field("scenario").and_then(|s| s.as_str());
+    let (Some(complete), Some(replications), Some(requested), Some(scenario)) =
+        (complete, replications, requested, scenario)
+    else {
+        problems.push(format!(
+            "{}: expected `scenario`, `complete`, `replications` and `replications_requested`; \
+             the folder is damaged: run the scenario again",
+            shown(&manifest_path)
+        ));
+        return Err(problems);
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let (unlisted, mut leftovers) = unlisted_files(dir, files);
+    leftovers.extend(leftovers_beside(dir));
+    Ok(FolderReport {
+        scenario: scenario.to_string(),
+        files_checked: checked,
+        complete,
+        replications,
+        replications_requested: requested,
+        unlisted,
+        leftovers,
+    })
+}
+
+/// `name` as a relative path of ordinary, non-hidden components (`plots/x.png`), or `None`.
+/// Keeps a manifest from pointing `check` outside the folder.
+fn inside_path(name: &str) -> Option<PathBuf> {
+    if name.is_empty() || name.contains('\\') {
+        return None;
+    }
+    let path = Path::new(name);
+    let ordinary = path.components().all(|c| match c {
+        Component::Normal(part) => !part.to_string_lossy().starts_with('.'),
+        _ => false,
+    });
+    ordinary.then(|| path.to_path_buf())
+}
+
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Hashes a file as it streams, so a large monthly.csv is not read whole.
+fn file_sha256(path: &Path) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a file"));
+    }
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher)?;
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Files under `dir` (one level of subfolders, as `plots/`) that the manifest does not list,
+/// split into ordinary files and temporary leftovers (names starting with `.`).
+fn unlisted_files(
+    dir: &Path,
+    listed: &serde_json::Map<String, serde_json::Value>,
+) -> (Vec<String>, Vec<PathBuf>) {
+    let mut unlisted = Vec::new();
+    let mut leftovers = Vec::new();
+    let mut visit = |prefix: &str, folder: &Path, recurse: bool| -> Vec<(String, PathBuf)> {
+        let mut subfolders = Vec::new();
+        let Ok(entries) = fs::read_dir(folder) else {
+            return subfolders;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            let relative = format!("{prefix}{name}");
+            if name.starts_with('.') {
+                leftovers.push(path);
+            } else if path.is_dir() {
+                if recurse {
+                    subfolders.push((format!("{relative}/"), path));
+                } else {
+                    unlisted.push(relative);
+                }
+            } else if relative != "manifest.json" && !listed.contains_key(&relative) {
+                unlisted.push(relative);
+            }
+        }
+        subfolders
+    };
+    for (prefix, sub) in visit("", dir, true) {
+        visit(&prefix, &sub, false);
+    }
+    unlisted.sort();
+    leftovers.sort();
+    (unlisted, leftovers)
+}
+
+/// The writer's temporary folders for this result folder, beside it: `.<name>.partial-<pid>`
+/// (a write that was stopped) and `.<name>.old-<pid>` (the previous results, moved aside by a
+/// `--force` run that was stopped before it could delete them).
+fn leftovers_beside(dir: &Path) -> Vec<PathBuf> {
+    let (Some(name), Some(parent)) = (dir.file_name(), dir.parent()) else {
+        return Vec::new();
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let name = name.to_string_lossy();
+    let prefixes = [format!(".{name}.partial-"), format!(".{name}.old-")];
+    let mut found: Vec<PathBuf> = fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            prefixes.iter().any(|p| n.starts_with(p.as_str()))
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_inside() {
+        assert!(inside_path("monthly.csv").is_some());
+        assert!(inside_path("plots/dashboard.png").is_some());
+        for bad in [
+            "",
+            "../x",
+            "/etc/passwd",
+            "plots/../../x",
+            ".hidden",
+            "plots/.x",
+            "a\\b",
+            "./x",
+        ] {
+            assert!(inside_path(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn checksums_are_64_lower_hex_digits() {
+        assert!(is_sha256(&"a".repeat(64)));
+        assert!(!is_sha256(&"A".repeat(64)));
+        assert!(!is_sha256(&"a".repeat(63)));
+        assert!(!is_sha256("é"));
+    }
+}
