@@ -28,8 +28,13 @@ struct NetworkManifest {
     scenario_hash: String,
     seed: u64,
     replications: u32,
+    replications_requested: u32,
     time_unit: &'static str,
     command_line: Vec<String>,
+    /// Network runs always finish (Ctrl-C ends the process and writes nothing).
+    complete: bool,
+    /// SHA-256 of every other file, so `plansim check RUN_DIR` can verify the folder.
+    files: std::collections::BTreeMap<String, String>,
     timings: NetworkTimings,
 }
 
@@ -59,6 +64,19 @@ pub fn network_result_files(
             0.0
         }
     };
+    let files: Vec<(&'static str, Vec<u8>)> = vec![
+        ("scenario.toml", scenario.resolved_toml().into_bytes()),
+        (
+            "monthly.csv",
+            network_monthly_csv(scenario, run).into_bytes(),
+        ),
+        (
+            "summary.csv",
+            network_summary_csv(scenario, run).into_bytes(),
+        ),
+        ("stations.csv", stations_csv(scenario, run).into_bytes()),
+        ("targets.csv", format!("{TARGETS_HEADER}\n").into_bytes()),
+    ];
     let manifest = NetworkManifest {
         plansim_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: "network",
@@ -66,8 +84,14 @@ pub fn network_result_files(
         scenario_hash: scenario.hash(),
         seed: scenario.seed,
         replications: scenario.replications,
+        replications_requested: scenario.replications,
         time_unit: scenario.time_unit.name(),
         command_line: command_line.to_vec(),
+        complete: true,
+        files: files
+            .iter()
+            .map(|(name, bytes)| (name.to_string(), super::sha256_hex(bytes)))
+            .collect(),
         timings: NetworkTimings {
             started: iso_utc(experiment.started),
             wall_seconds: round_us(experiment.wall_seconds),
@@ -90,20 +114,9 @@ pub fn network_result_files(
     };
     let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
     json.push('\n');
-    vec![
-        ("manifest.json", json.into_bytes()),
-        ("scenario.toml", scenario.resolved_toml().into_bytes()),
-        (
-            "monthly.csv",
-            network_monthly_csv(scenario, run).into_bytes(),
-        ),
-        (
-            "summary.csv",
-            network_summary_csv(scenario, run).into_bytes(),
-        ),
-        ("stations.csv", stations_csv(scenario, run).into_bytes()),
-        ("targets.csv", format!("{TARGETS_HEADER}\n").into_bytes()),
-    ]
+    let mut all = vec![("manifest.json", json.into_bytes())];
+    all.extend(files);
+    all
 }
 
 /// Period ends in the scenario's time unit.

@@ -164,3 +164,25 @@ fn mixing_kinds_and_bad_kind_are_refused() {
 fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
 }
+
+#[test]
+fn a_network_result_folder_verifies_and_a_changed_file_does_not() {
+    let out = tempfile::tempdir().unwrap();
+    let plansim = || {
+        let mut command = assert_cmd::Command::cargo_bin("plansim").unwrap();
+        command.current_dir(env!("CARGO_MANIFEST_DIR"));
+        command
+    };
+    plansim()
+        .args(["run", "scenarios/network/mmc.toml", "-q", "-r", "2", "-o"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let folder = out.path().join("mmc");
+    plansim().arg("check").arg(&folder).assert().success();
+    let stations = folder.join("stations.csv");
+    let mut text = std::fs::read_to_string(&stations).unwrap();
+    text.push_str("tampered\n");
+    std::fs::write(&stations, text).unwrap();
+    plansim().arg("check").arg(&folder).assert().code(1);
+}
