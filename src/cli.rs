@@ -352,8 +352,9 @@ fn comparison_metrics(catalogue: &Catalogue) -> Vec<Metric> {
     metrics
 }
 
-/// Exit status for a run stopped by Ctrl-C or SIGTERM: 128 + SIGINT, as shells report it.
-pub const INTERRUPTED_EXIT: i32 = 130;
+/// Exit status for a run stopped by Ctrl-C or SIGTERM: a failed run, 1, as the interface
+/// contract says; the message on stderr says it was interrupted and what was kept.
+pub const INTERRUPTED_EXIT: i32 = 1;
 
 /// A run stopped by Ctrl-C or SIGTERM; `main` exits with [`INTERRUPTED_EXIT`].
 #[derive(Debug)]

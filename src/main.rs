@@ -1,6 +1,6 @@
 //! The `plansim` command: parses the command line and hands over to `cli`; the one place that
 //! prints an error and picks the exit status (0 success, 1 bad input or failed run, 2 bad usage,
-//! which clap reports itself, 130 for a run stopped by Ctrl-C or SIGTERM).
+//! which clap reports itself; a run stopped by Ctrl-C or SIGTERM is a failed run, 1).
 
 mod cli;
 

@@ -1,5 +1,5 @@
 //! Ctrl-C through the `plansim` command: SIGINT sent to a running child stops it promptly with
-//! exit status 130 and a message counting the replications done; nothing claims to be
+//! exit status 1 (a failed run) and a message counting the replications done; nothing claims to be
 //! complete, a previous result is untouched, and the completed replications are kept in
 //! `<name>.interrupted` exactly as a shorter run would have written them.
 
@@ -100,7 +100,7 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
         took < Duration::from_secs(5),
         "stopped promptly, not after {took:?}"
     );
-    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(output.status.code(), Some(1));
     let err = String::from_utf8_lossy(&output.stderr).into_owned();
 
     // "interrupted: 37 of 400 replications had completed; ..."
@@ -206,7 +206,7 @@ fn sigterm_from_a_scheduler_stops_the_same_way() {
         .unwrap();
     assert!(kill.success());
     let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(output.status.code(), Some(1));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
         err.contains(" of 400 replications had completed; no complete result was written"),
