@@ -798,6 +798,35 @@ fn theatres(c: &mut Checker, raw: RawTheatres) -> Option<Theatres> {
     })
 }
 
+/// A table of named tables (specialties, tumour groups): present, with at least one entry
+/// (`example` says what one looks like) and at most `max` (`what` names them in the message).
+fn named_tables<T>(
+    c: &mut Checker,
+    path: &[&str],
+    raw: Option<BTreeMap<String, T>>,
+    example: &str,
+    what: &str,
+    max: usize,
+) -> Option<BTreeMap<String, T>> {
+    if raw.is_none() && c.is_broken(&key_path(path)) {
+        return None;
+    }
+    let raw = raw.unwrap_or_default();
+    if raw.is_empty() {
+        let problem = c.source.missing(&key_path(path), example);
+        c.problems.push(problem);
+        return None;
+    }
+    if raw.len() > max {
+        c.bad(
+            path,
+            format!("expected at most {max} {what}, not {}", raw.len()),
+        );
+        return None;
+    }
+    Some(raw)
+}
+
 /// The model keeps a patient's specialty in one byte.
 const MAX_SPECIALTIES: usize = 200;
 
@@ -806,28 +835,8 @@ fn specialties(
     raw: Option<BTreeMap<String, RawSpecialty>>,
 ) -> Option<Vec<Specialty>> {
     let path = ["specialties"];
-    if raw.is_none() && c.is_broken(&key_path(&path)) {
-        return None;
-    }
-    let raw = raw.unwrap_or_default();
-    if raw.is_empty() {
-        let problem = c.source.missing(
-            &key_path(&path),
-            "at least one specialty, a table like [specialties.general_surgery]",
-        );
-        c.problems.push(problem);
-        return None;
-    }
-    if raw.len() > MAX_SPECIALTIES {
-        c.bad(
-            &path,
-            format!(
-                "expected at most {MAX_SPECIALTIES} specialties, not {}",
-                raw.len()
-            ),
-        );
-        return None;
-    }
+    let example = "at least one specialty, a table like [specialties.general_surgery]";
+    let raw = named_tables(c, &path, raw, example, "specialties", MAX_SPECIALTIES)?;
     let mut list = Vec::new();
     let mut all_ok = true;
     for (name, raw) in raw {
@@ -1566,28 +1575,8 @@ fn tumour_groups(
     specialties: Option<&[&str]>,
 ) -> Option<Vec<TumourGroup>> {
     let path = ["cancer", "tumour_groups"];
-    if raw.is_none() && c.is_broken(&key_path(&path)) {
-        return None;
-    }
-    let raw = raw.unwrap_or_default();
-    if raw.is_empty() {
-        let problem = c.source.missing(
-            &key_path(&path),
-            "at least one tumour group, a table like [cancer.tumour_groups.lower_gi]",
-        );
-        c.problems.push(problem);
-        return None;
-    }
-    if raw.len() > MAX_TUMOUR_GROUPS {
-        c.bad(
-            &path,
-            format!(
-                "expected at most {MAX_TUMOUR_GROUPS} tumour groups, not {}",
-                raw.len()
-            ),
-        );
-        return None;
-    }
+    let example = "at least one tumour group, a table like [cancer.tumour_groups.lower_gi]";
+    let raw = named_tables(c, &path, raw, example, "tumour groups", MAX_TUMOUR_GROUPS)?;
     let mut list = Vec::new();
     let mut all_ok = true;
     for (name, raw) in raw {
