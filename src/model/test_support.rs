@@ -1,6 +1,9 @@
-//! A small scenario built in code, for the model's own tests (no files involved).
+//! A small scenario built in code, and a run observed day by day, for the model's own tests (no
+//! files involved).
 
+use super::{Event, Hospital, ReplicationResult};
 use crate::date::Date;
+use crate::engine::SimTime;
 use crate::scenario::*;
 
 /// A district-sized scenario: two specialties, 12 months from April 2024.
@@ -179,5 +182,70 @@ pub(crate) fn small_scenario() -> Scenario {
             baseline_monthly_value_gbp: 5_000_000.0,
         },
         resolved: toml::Table::new(),
+    }
+}
+
+/// Runs one replication exactly as [`super::run_replication`] does, and calls
+/// `at_day_end(hospital, day)` after the last event of each simulated day (after the day's
+/// clinics, lists, tests and any month-end census), so a test can watch the model day by day.
+///
+/// This repeats the event loop of `Hospital::run`; the test `observed_run_is_the_real_run`
+/// checks that both give identical results, so the copy cannot drift from the model.
+pub(crate) fn run_observed(
+    scenario: &Scenario,
+    replication: u32,
+    mut at_day_end: impl FnMut(&Hospital<'_>, i64),
+) -> ReplicationResult {
+    let mut hospital = Hospital::new(scenario, replication);
+    hospital.build_initial_list();
+    hospital.initial_list_size = hospital.waiting.total();
+    hospital.record_wait_weeks(0, -1);
+    hospital.build_initial_tests();
+    hospital.build_initial_cancer_pathways();
+    hospital
+        .events
+        .push(SimTime::start_of_day(0), Event::DayStart(0));
+    let mut today = 0;
+    while let Some((time, event)) = hospital.events.pop() {
+        while time.day() > today {
+            at_day_end(&hospital, today);
+            today += 1;
+        }
+        hospital.handled += 1;
+        match event {
+            Event::DayStart(day) => hospital.start_day(day, time),
+            Event::TheatreLists(day) => hospital.run_theatre_lists(day),
+            Event::Clinics(day) => hospital.run_clinics(day),
+            Event::Diagnostics(day) => hospital.run_diagnostics(day),
+            Event::CancerTreatments(day) => hospital.run_cancer_treatments(day),
+            Event::MonthEnd(month) => hospital.close_month(month),
+        }
+    }
+    at_day_end(&hospital, today);
+    hospital.into_result(replication)
+}
+
+impl Hospital<'_> {
+    /// Pathways on the RTT waiting list by the model's own count (what `rtt_waiting_list`
+    /// reports at each month end).
+    pub(crate) fn rtt_list_size(&self) -> u64 {
+        self.waiting.total()
+    }
+
+    /// Every patient whose RTT clock is running, from the patient records: (slot in the patient
+    /// arena, serial, clock start day).
+    pub(crate) fn running_clocks(&self) -> Vec<(usize, u64, i64)> {
+        self.patients
+            .live_refs()
+            .into_iter()
+            .filter_map(|at| {
+                let p = self.patients.get(at)?;
+                p.clock_running.then_some((
+                    at.index as usize,
+                    p.serial,
+                    i64::from(p.clock_start_day),
+                ))
+            })
+            .collect()
     }
 }

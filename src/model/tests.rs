@@ -315,3 +315,5 @@ fn flows_are_plausible_for_the_inputs() {
         assert!(value(&result, month, Metric::TheatreUncappedUtilPct) >= util);
     }
 }
+
+mod littles_law;
