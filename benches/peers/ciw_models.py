@@ -5,9 +5,9 @@ and `Schedule`s for stations that work in weekly sessions.
     python ciw_models.py SCENARIO.toml [--replications N]
 
 prints one JSON object: per replication, the events, customers, each station's mean wait and
-the network's mean time in system (see network_spec.py for what each counts), and the seconds
-spent simulating (building, running and summarising each replication; not Python's start-up or
-imports).
+the network's mean time in system (see network_spec.py for what each counts), and the wall and
+CPU seconds spent simulating (building, running and summarising each replication; not Python's
+start-up or imports).
 
 Model, as plansim's network kind defines it:
 - Poisson arrivals: `Exponential` for a constant rate; `PoissonIntervals` (Ciw's piecewise
@@ -133,15 +133,16 @@ def main():
     args = parser.parse_args()
     spec = Spec(args.scenario)
     n = args.replications or spec.replications
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     results = [replication(spec, r) for r in range(1, n + 1)]
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     json.dump(
         {
             "simulator": "Ciw " + ciw.__version__,
             "scenario": spec.name,
             "stations": [s["name"] for s in spec.stations],
             "simulation_seconds": seconds,
+            "simulation_cpu_seconds": cpu,
             "replications": results,
         },
         fp=sys.stdout,
