@@ -274,6 +274,16 @@ fn record_table(
                     record_inline(text, inline, prefix, positions);
                 }
             }
+            toml_edit::Item::ArrayOfTables(array) => {
+                record(text, prefix, key_span.or_else(|| array.span()), positions);
+                // `[[x]]` entries by index (`x.0.key`), as batch files read them.
+                for (i, sub) in array.iter().enumerate() {
+                    prefix.push(i.to_string());
+                    record(text, prefix, sub.span(), positions);
+                    record_table(text, sub, prefix, positions);
+                    prefix.pop();
+                }
+            }
             other => record(text, prefix, key_span.or_else(|| other.span()), positions),
         }
         prefix.pop();

@@ -2,6 +2,7 @@
 //! or its command line.
 
 mod batch;
+mod batch_errors;
 mod diagnostics_cancer;
 mod end_to_end;
 mod finance_levers;
