@@ -105,6 +105,14 @@ pub fn available_memory() -> Option<f64> {
     Some(kib * 1024.0)
 }
 
+/// This process's peak resident memory in bytes (Linux: `VmHWM` in /proc/self/status).
+pub fn peak_memory() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
 /// Bytes as `1.4 GB` (powers of 1000, one decimal).
 pub fn human_bytes(bytes: f64) -> String {
     const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];

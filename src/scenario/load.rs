@@ -59,6 +59,47 @@ pub(crate) fn resolve_text(text: &str, origin: &str) -> Result<Source, Vec<Strin
     })
 }
 
+/// A TOML file read for another loader (batch files): its table and where each key is.
+pub(crate) struct TomlFile {
+    /// The path as the user wrote it, for messages.
+    pub display: String,
+    pub text: String,
+    pub table: toml::Table,
+    positions: BTreeMap<Vec<String>, (usize, usize)>,
+}
+
+impl TomlFile {
+    /// `file:line:col` of the key at `path`, or of its nearest ancestor, or the file alone.
+    pub(crate) fn place(&self, path: &[String]) -> String {
+        (1..=path.len())
+            .rev()
+            .find_map(|n| self.positions.get(&path[..n]))
+            .map_or_else(
+                || self.display.clone(),
+                |(line, col)| format!("{}:{line}:{col}", self.display),
+            )
+    }
+}
+
+/// Reads a TOML file with the same checks as a scenario file (size, UTF-8, syntax).
+pub(crate) fn read_toml_file(path: &Path) -> Result<TomlFile, Vec<String>> {
+    let display = path.display().to_string();
+    let text = read_text(path, &display)?;
+    let parsed = parse(FileText {
+        display: display.clone(),
+        dir: PathBuf::new(),
+        canonical: None,
+        stem: stem_of(path),
+        text,
+    })?;
+    Ok(TomlFile {
+        display,
+        text: parsed.file.text,
+        table: parsed.table,
+        positions: parsed.positions,
+    })
+}
+
 fn stem_of(path: &Path) -> String {
     match path.file_stem() {
         Some(stem) => stem.to_string_lossy().into_owned(),
