@@ -41,7 +41,10 @@ fn no_cluster() -> Option<String> {
     if usable {
         None
     } else {
-        Some(format!("no node of the cluster takes jobs (states: {:?})", states.trim()))
+        Some(format!(
+            "no node of the cluster takes jobs (states: {:?})",
+            states.trim()
+        ))
     }
 }
 
@@ -57,7 +60,11 @@ fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
             if path.is_dir() {
                 walk(root, &path, out);
             } else {
-                let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 out.insert(relative, fs::read(&path).unwrap());
             }
         }
@@ -210,7 +217,11 @@ fn a_batch_sharded_over_a_slurm_job_array_merges_to_the_single_machine_results()
             .into_keys()
             .filter(|path| path.ends_with(".job"))
             .collect();
-        assert!(!own.is_empty(), "shard {task} ran no job ({})", jobs.display());
+        assert!(
+            !own.is_empty(),
+            "shard {task} ran no job ({})",
+            jobs.display()
+        );
         for job in own {
             if let Some(other) = holder.insert(job.clone(), task) {
                 panic!("job {job} was run by both task {other} and task {task}");
@@ -228,29 +239,58 @@ fn a_batch_sharded_over_a_slurm_job_array_merges_to_the_single_machine_results()
     // The merged folder and the one-machine folder, file by file.
     let expected = files(&root.join("local").join(BATCH_NAME));
     let merged = files(&cluster.join(BATCH_NAME));
-    let names = |m: &BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
-    assert_eq!(names(&merged), names(&expected), "the merged folder holds other files");
-    let manifests = expected.keys().filter(|p| p.ends_with("manifest.json")).count();
+    let manifests = expected
+        .keys()
+        .filter(|p| p.ends_with("manifest.json"))
+        .count();
     assert!(
         manifests >= 5 && expected.keys().any(|p| p.ends_with("monthly.csv")),
         "too little to compare: {:?}",
-        names(&expected)
+        expected.keys().collect::<Vec<_>>()
     );
-    let mut differ = Vec::new();
-    for (path, bytes) in &expected {
-        let same = if path.ends_with("manifest.json") {
-            without_timings(bytes, path) == without_timings(&merged[path], path)
-        } else {
-            *bytes == merged[path]
-        };
-        if !same {
-            differ.push(path.clone());
-        }
-    }
+    let differ = differing_files(&expected, &merged);
     assert!(
         differ.is_empty(),
         "{} of {} files differ between the merged and the one-machine results: {differ:?}",
         differ.len(),
         expected.len()
     );
+
+    // The comparison sees a changed byte and a changed manifest field outside the timings.
+    let mut tampered = merged.clone();
+    tampered.get_mut("base/monthly.csv").unwrap()[0] ^= 1;
+    let manifest = tampered.get_mut("grid-1/manifest.json").unwrap();
+    let text = String::from_utf8(manifest.clone()).unwrap();
+    *manifest = text
+        .replacen("\"replications\": 3", "\"replications\": 4", 1)
+        .into_bytes();
+    assert_eq!(
+        differing_files(&expected, &tampered),
+        vec![
+            "base/monthly.csv".to_string(),
+            "grid-1/manifest.json".to_string()
+        ]
+    );
+}
+
+/// Files that are missing on either side or differ: byte for byte, except manifests, which are
+/// compared without their timings.
+fn differing_files(
+    expected: &BTreeMap<String, Vec<u8>>,
+    actual: &BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
+    let mut names: Vec<&String> = expected.keys().chain(actual.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|path| match (expected.get(*path), actual.get(*path)) {
+            (Some(a), Some(b)) if path.ends_with("manifest.json") => {
+                without_timings(a, path) != without_timings(b, path)
+            }
+            (Some(a), Some(b)) => a != b,
+            _ => true,
+        })
+        .cloned()
+        .collect()
 }
