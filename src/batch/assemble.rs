@@ -20,7 +20,6 @@ use crate::output::{
     csv_field, fmt_stat, sha256_hex, write_atomic, write_result_folder, ResultFolder, Timings,
 };
 use crate::plot::{add_plots, plot_files, sweep_charts, Sweep, SweepPoint};
-use crate::scenario::Scenario;
 use crate::targets::{evaluate, Catalogue, TargetOutcome, Verdict};
 
 pub const COMPARISON_HEADER: &str =
@@ -95,7 +94,7 @@ pub fn assemble(
     ];
     let mut points = Vec::with_capacity(record.points.len());
     for (i, point) in record.points.iter().enumerate() {
-        let scenario = read_scenario(folder, point)?;
+        let scenario = folder.read_scenario(point)?;
         let mut replications = Vec::with_capacity(point.replications as usize);
         for replication in 1..=point.replications {
             let job = super::JobId {
@@ -159,21 +158,6 @@ pub fn assemble(
     }
     record.complete = true;
     folder.write_record(&record).map_err(|e| e.to_string())
-}
-
-/// The point's resolved scenario as saved in the folder, checked against `batch.json`.
-fn read_scenario(folder: &BatchFolder, point: &PointRecord) -> Result<Scenario, String> {
-    let path = folder.scenario_path(&point.name);
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let scenario = Scenario::from_toml_str(&text, &path.display().to_string())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if scenario.hash() != point.scenario_hash {
-        return Err(format!(
-            "{}: the scenario does not match batch.json (the folder was edited or damaged)",
-            path.display()
-        ));
-    }
-    Ok(scenario)
 }
 
 fn comparison_csv(points: &[PointOutcome]) -> String {

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::{Batch, Point};
+use crate::experiment::memory::patients_created;
 use crate::scenario::{
-    is_scenario_name, nearest_key, read_toml_file, render_value, ScenarioBase, Setting, TomlFile,
-    SCENARIO_NAME_RULE,
+    is_scenario_name, nearest_key, read_toml_file, render_value, Scenario, ScenarioBase, Setting,
+    TomlFile, SCENARIO_NAME_RULE,
 };
 
 /// Refused before expanding: a grid this big is a typo, not a plan.
@@ -42,6 +43,8 @@ pub fn load_batch(path: &Path) -> Result<Batch, Vec<String>> {
         file: &file,
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         problems: Vec::new(),
+        largest: None,
+        warnings: Vec::new(),
     };
     for key in file.table.keys() {
         c.known(&[], key, &TOP_KEYS);
@@ -82,10 +85,7 @@ pub fn load_batch(path: &Path) -> Result<Batch, Vec<String>> {
         ));
     }
     c.check_point_names(&points);
-    let jobs: u64 = points
-        .iter()
-        .map(|p| u64::from(p.scenario.simulation.replications))
-        .sum();
+    let jobs: u64 = points.iter().map(|p| u64::from(p.replications)).sum();
     if jobs > MAX_JOBS {
         c.problems.push(format!(
             "{}: {jobs} jobs (scenario points × replications): at most {MAX_JOBS} are allowed; \
@@ -99,6 +99,8 @@ pub fn load_batch(path: &Path) -> Result<Batch, Vec<String>> {
         return Err(problems);
     }
     Ok(Batch {
+        largest: c.largest.map(|(_, s)| s),
+        warnings: c.warnings,
         name: name.unwrap_or_default(),
         description,
         file_name: path.file_name().map_or_else(
@@ -126,6 +128,8 @@ struct Checker<'a> {
     /// The folder that scenario `file`s are relative to.
     dir: PathBuf,
     problems: Vec<String>,
+    largest: Option<(f64, Scenario)>,
+    warnings: Vec<String>,
 }
 
 fn owned(path: &[&str]) -> Vec<String> {
@@ -291,12 +295,7 @@ impl Checker<'_> {
             });
         }
         match base.build(&settings) {
-            Ok(scenario) => Some(Point {
-                name: scenario.name.clone(),
-                scenario,
-                sweep: None,
-                parameters: Vec::new(),
-            }),
+            Ok(scenario) => Some(self.point(scenario, None, Vec::new())),
             Err(e) => {
                 self.problems.extend(e.problems);
                 None
@@ -367,16 +366,40 @@ impl Checker<'_> {
                 ),
             });
             match base.build(&settings) {
-                Ok(scenario) => points.push(Point {
-                    name: point_name,
-                    scenario,
-                    sweep: Some(name.clone()),
-                    parameters,
-                }),
+                Ok(scenario) => points.push(self.point(scenario, Some(name.clone()), parameters)),
                 Err(e) => self.problems.extend(e.problems),
             }
         }
         points
+    }
+
+    /// A validated scenario as a point; notes its warnings, and keeps it if it is the largest.
+    fn point(
+        &mut self,
+        scenario: Scenario,
+        sweep: Option<String>,
+        parameters: Vec<(String, toml::Value)>,
+    ) -> Point {
+        for warning in scenario.warnings() {
+            if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
+            }
+        }
+        let point = Point {
+            name: scenario.name.clone(),
+            resolved: scenario.resolved_toml(),
+            scenario_hash: scenario.hash(),
+            replications: scenario.simulation.replications,
+            sweep,
+            parameters,
+        };
+        let size = patients_created(&scenario);
+        if self.largest.as_ref().is_none_or(|(most, _)| size > *most) {
+            let mut one = scenario;
+            one.simulation.replications = 1;
+            self.largest = Some((size, one));
+        }
+        point
     }
 
     /// The scenario keys set under `path` (a table, or dotted keys), each as a [`Setting`]

@@ -40,13 +40,22 @@ pub struct Batch {
     pub file_sha256: String,
     pub file_text: String,
     pub points: Vec<Point>,
+    /// The point whose replication creates the most patients, one replication of it: what the
+    /// memory check sizes a job by.
+    pub largest: Option<Scenario>,
+    /// Warnings about the points' scenarios (zero capacity), each once.
+    pub warnings: Vec<String>,
 }
 
-/// One scenario of a batch.
+/// One scenario of a batch, validated, kept as its resolved TOML: a thousand points hold a
+/// thousand short texts, not a thousand scenarios.
 #[derive(Clone, Debug)]
 pub struct Point {
     pub name: String,
-    pub scenario: Scenario,
+    /// The resolved scenario ([`Scenario::resolved_toml`]), and its SHA-256.
+    pub resolved: String,
+    pub scenario_hash: String,
+    pub replications: u32,
     /// The sweep it belongs to, if any.
     pub sweep: Option<String>,
     /// The swept keys and their values at this point, in grid order.
@@ -60,8 +69,7 @@ impl Batch {
             .iter()
             .enumerate()
             .flat_map(|(point, p)| {
-                (1..=p.scenario.simulation.replications)
-                    .map(move |replication| JobId { point, replication })
+                (1..=p.replications).map(move |replication| JobId { point, replication })
             })
             .collect()
     }

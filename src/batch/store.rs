@@ -24,8 +24,8 @@ use sha2::{Digest, Sha256};
 
 use super::{Batch, JobId, Shard};
 use crate::model::ReplicationResult;
-use crate::output::{scenario_hash, sha256_hex, write_atomic, OutputError};
-use crate::scenario::render_value;
+use crate::output::{sha256_hex, write_atomic, OutputError};
+use crate::scenario::{render_value, Scenario};
 
 pub const BATCH_RECORD: &str = "batch.json";
 pub const JOBS_FOLDER: &str = "jobs";
@@ -74,8 +74,8 @@ impl BatchRecord {
             .map(|p| PointRecord {
                 name: p.name.clone(),
                 sweep: p.sweep.clone(),
-                scenario_hash: scenario_hash(&p.scenario),
-                replications: p.scenario.simulation.replications,
+                scenario_hash: p.scenario_hash.clone(),
+                replications: p.replications,
                 parameters: p
                     .parameters
                     .iter()
@@ -234,10 +234,7 @@ impl BatchFolder {
         write_atomic(&self.path.join(BATCH_FILE_COPY), batch.file_text.as_bytes())?;
         for point in &batch.points {
             mkdir(&self.path.join(JOBS_FOLDER).join(&point.name))?;
-            write_atomic(
-                &self.scenario_path(&point.name),
-                point.scenario.resolved_toml().as_bytes(),
-            )?;
+            write_atomic(&self.scenario_path(&point.name), point.resolved.as_bytes())?;
         }
         self.write_record(record)?;
         Ok(())
@@ -303,6 +300,21 @@ impl BatchFolder {
             copy(from, self.scenario_path(&point.name))?;
         }
         Ok(())
+    }
+
+    /// A point's resolved scenario as saved in the folder, checked against `batch.json`.
+    pub fn read_scenario(&self, point: &PointRecord) -> Result<Scenario, String> {
+        let path = self.scenario_path(&point.name);
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let scenario = Scenario::from_toml_str(&text, &path.display().to_string())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if scenario.hash() != point.scenario_hash {
+            return Err(format!(
+                "{}: the scenario does not match batch.json (the folder was edited or damaged)",
+                path.display()
+            ));
+        }
+        Ok(scenario)
     }
 
     /// Finds which of `jobs` have a good job file. Temporary files left by an interrupted write

@@ -1,6 +1,7 @@
 //! `plansim batch` and `plansim merge`: a batch file's jobs run on this machine (all of them,
 //! or one shard's), each saved as it finishes; results assembled from the saved jobs.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
@@ -12,8 +13,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 
 use plansim::batch::{
-    assemble, load_batch, AssembleOptions, Batch, BatchFolder, BatchRecord, JobId, PointTimes,
-    Shard, BATCH_RECORD,
+    assemble, load_batch, AssembleOptions, BatchFolder, BatchRecord, JobId, PointTimes, Shard,
+    BATCH_RECORD,
 };
 use plansim::experiment::memory::{human_bytes, peak_memory};
 use plansim::experiment::{human_duration, run_jobs, ExperimentOptions, ProgressSpec};
@@ -91,33 +92,33 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
         Some(text) => Some(Shard::parse(text).map_err(|e| anyhow!(e))?),
     };
     // One job at a time per thread: the largest point decides the memory needed.
-    for point in &batch.points {
-        let mut one = point.scenario.clone();
-        one.simulation.replications = 1;
-        fits_in_memory(std::slice::from_ref(&one), args.threads)?;
+    if let Some(largest) = &batch.largest {
+        fits_in_memory(std::slice::from_ref(largest), args.threads)?;
     }
-    let mut warnings: Vec<String> = batch
-        .points
-        .iter()
-        .flat_map(|p| p.scenario.warnings())
-        .collect();
-    warnings.dedup();
-    for warning in warnings {
+    for warning in &batch.warnings {
         eprintln!("warning: {warning}");
     }
     let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
     let record = BatchRecord::new(&batch, shard);
     let folder = BatchFolder::new(args.output.join(&batch.name));
-    if let Some(done) = check_existing(&folder, &record, args)? {
+    let was_complete = check_existing(&folder, &record, args)?;
+    let own = record.own_jobs();
+    let scan = folder.scan(&record, &own);
+    if was_complete && scan.missing.is_empty() {
         if !args.quiet {
-            println!("{done}");
+            println!(
+                "{}: batch {} is already complete; nothing to do",
+                folder.path.display(),
+                batch.name
+            );
         }
         return Ok(());
     }
     folder.prepare(&batch, &record)?;
-
-    let own = record.own_jobs();
-    let scan = folder.scan(&record, &own);
+    // From here on the jobs read their scenarios from the folder, so memory holds no point's
+    // scenario but those running.
+    let name = batch.name.clone();
+    drop(batch);
     for (path, why) in &scan.damaged {
         eprintln!("note: {}: {why}; running that job again", path.display());
     }
@@ -133,14 +134,7 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
         log_every: Some(Duration::from_secs(args.log_every)),
     };
     let pending = scan.missing.clone();
-    let (run, times) = run_pending(
-        &batch,
-        &folder,
-        &record,
-        pending.clone(),
-        &options,
-        &progress,
-    )?;
+    let (run, times) = run_pending(&folder, &record, pending.clone(), &options, &progress)?;
     let done = scan.finished.len() + run.saved;
     if run.jobs.interrupted {
         return Err(Interrupted(format!(
@@ -159,8 +153,7 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
         folder.write_record(&record)?;
         if !args.quiet {
             println!(
-                "shard {shard} of batch {}: {} jobs done -> {}\nmerge the shards with: plansim merge <the {} shard folders> -o DIR",
-                batch.name,
+                "shard {shard} of batch {name}: {} jobs done -> {}\nmerge the shards with: plansim merge <the {} shard folders> -o DIR",
                 own.len(),
                 folder.path.display(),
                 shard.count
@@ -179,8 +172,7 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
     assemble(&folder, &record, &catalogue, &options).map_err(|e| anyhow!(e))?;
     if !args.quiet {
         let header = format!(
-            "batch {}: ran {} jobs in {}{} -> {}",
-            batch.name,
+            "batch {name}: ran {} jobs in {}{} -> {}",
             pending.len(),
             human_duration(run.jobs.wall_seconds),
             peak_memory()
@@ -194,15 +186,12 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
 }
 
 /// Decides what an existing DIR/<batch name>/ means for this command: refuses what would lose
-/// work or mix two batches; returns a message when there is nothing left to do.
-fn check_existing(
-    folder: &BatchFolder,
-    record: &BatchRecord,
-    args: &BatchArgs,
-) -> Result<Option<String>> {
+/// work or mix two batches; returns whether it holds this batch, complete (a resume then only
+/// checks its jobs are all there).
+fn check_existing(folder: &BatchFolder, record: &BatchRecord, args: &BatchArgs) -> Result<bool> {
     let path = &folder.path;
     if !path.exists() {
-        return Ok(None);
+        return Ok(false);
     }
     if !path.is_dir() {
         bail!(
@@ -212,14 +201,14 @@ fn check_existing(
     }
     if args.force {
         remove_folder(path)?;
-        return Ok(None);
+        return Ok(false);
     }
     if !folder.record_path().exists() {
         if fs::read_dir(path)
             .map(|mut d| d.next().is_none())
             .unwrap_or(false)
         {
-            return Ok(None);
+            return Ok(false);
         }
         bail!(
             "{}: exists and is not a batch folder (no {BATCH_RECORD}); choose another output folder with -o, or pass --force to replace it",
@@ -260,14 +249,7 @@ fn check_existing(
             show(record.shard)
         );
     }
-    if existing.complete {
-        return Ok(Some(format!(
-            "{}: batch {} is already complete; nothing to do",
-            path.display(),
-            existing.batch
-        )));
-    }
-    Ok(None)
+    Ok(existing.complete)
 }
 
 /// Removes a folder that --force replaces: moved aside first, so that what is left after an
@@ -290,35 +272,29 @@ struct PendingRun {
 /// Runs `pending` and saves each job as it finishes; a job that fails or cannot be saved stops
 /// the run with its error (the jobs saved before it stay saved).
 fn run_pending(
-    batch: &Batch,
     folder: &BatchFolder,
     record: &BatchRecord,
     pending: Vec<JobId>,
     options: &ExperimentOptions,
     progress: &ProgressSpec,
 ) -> Result<(PendingRun, Vec<PointTimes>)> {
-    let scenarios: Arc<Vec<Scenario>> =
-        Arc::new(batch.points.iter().map(|p| p.scenario.clone()).collect());
-    let mut times = vec![PointTimes::default(); batch.points.len()];
+    let mut times = vec![PointTimes::default(); record.points.len()];
     let mut saved = 0;
     let mut failure: Option<anyhow::Error> = None;
+    let shared = Arc::new((folder.clone(), record.clone()));
     let jobs = run_jobs(
         pending,
         options,
         progress,
-        {
-            let scenarios = Arc::clone(&scenarios);
-            move |job: &JobId| {
-                (
-                    *job,
-                    run_replication(&scenarios[job.point], job.replication),
-                )
-            }
+        move |job: &JobId| {
+            let (folder, record) = &*shared;
+            let scenario = scenario_of(folder, record, job.point)?;
+            Ok::<_, String>((*job, run_replication(&scenario, job.replication)))
         },
         |_, outcome| {
-            let point_name = |job: JobId| batch.points[job.point].name.clone();
+            let point_name = |job: JobId| record.points[job.point].name.clone();
             match outcome {
-                Ok(((job, result), seconds)) => match folder.write_job(record, job, &result) {
+                Ok((Ok((job, result)), seconds)) => match folder.write_job(record, job, &result) {
                     Ok(()) => {
                         saved += 1;
                         let t = &mut times[job.point];
@@ -336,6 +312,10 @@ fn run_pending(
                         false
                     }
                 },
+                Ok((Err(message), _)) => {
+                    failure = Some(anyhow!("{message}; the {saved} jobs saved are kept"));
+                    false
+                }
                 Err(message) => {
                     failure = Some(anyhow!(
                         "a job failed: {message} (this is a bug in plansim; please report it with the batch file); the {saved} jobs saved are kept"
@@ -349,6 +329,34 @@ fn run_pending(
         return Err(failure);
     }
     Ok((PendingRun { jobs, saved }, times))
+}
+
+thread_local! {
+    /// The scenario this worker last ran, by its hash: jobs start in order, so a worker's
+    /// consecutive jobs are mostly of one point, and it builds each scenario about once.
+    static LAST_SCENARIO: RefCell<Option<(String, Arc<Scenario>)>> = const { RefCell::new(None) };
+}
+
+fn scenario_of(
+    folder: &BatchFolder,
+    record: &BatchRecord,
+    point: usize,
+) -> Result<Arc<Scenario>, String> {
+    let point = &record.points[point];
+    let cached = LAST_SCENARIO.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(hash, _)| *hash == point.scenario_hash)
+            .map(|(_, s)| Arc::clone(s))
+    });
+    if let Some(scenario) = cached {
+        return Ok(scenario);
+    }
+    let scenario = Arc::new(folder.read_scenario(point)?);
+    LAST_SCENARIO.with(|last| {
+        *last.borrow_mut() = Some((point.scenario_hash.clone(), Arc::clone(&scenario)))
+    });
+    Ok(scenario)
 }
 
 /// `header`, then the top of summary.txt (the ranking).

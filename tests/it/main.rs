@@ -1,6 +1,7 @@
 //! Integration tests, one binary: each module covers one part of plansim through its public API
 //! or its command line.
 
+mod batch;
 mod diagnostics_cancer;
 mod end_to_end;
 mod finance_levers;
