@@ -15,4 +15,5 @@ mod robustness_interrupt;
 mod robustness_output;
 mod robustness_report;
 mod scenario_errors;
+mod slurm;
 mod targets_output;
