@@ -542,6 +542,10 @@ fn check(paths: &[PathBuf]) -> Result<()> {
     let mut out = io::stdout().lock();
     let mut problems = Vec::new();
     for path in paths {
+        if path.is_dir() && path.join(plansim::batch::BATCH_RECORD).exists() {
+            problems.extend(batch::check_batch_folder(&mut out, path)?);
+            continue;
+        }
         if path.is_dir() {
             problems.extend(check_result_folder(&mut out, path)?);
             continue;

@@ -323,6 +323,11 @@ impl BatchFolder {
         for point in &record.points {
             remove_temporaries(&self.path.join(JOBS_FOLDER).join(&point.name));
         }
+        self.scan_readonly(record, jobs)
+    }
+
+    /// As [`BatchFolder::scan`], changing nothing.
+    pub fn scan_readonly(&self, record: &BatchRecord, jobs: &[JobId]) -> JobScan {
         let mut scan = JobScan::default();
         for &job in jobs {
             let point = &record.points[job.point];

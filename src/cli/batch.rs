@@ -545,3 +545,72 @@ pub fn merge(args: &MergeArgs, invocation: &[String]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Verifies a batch folder: complete, every job file intact, every point's result folder and
+/// every batch-level file matching the checksums recorded. Returns the problems found.
+pub fn check_batch_folder(out: &mut impl Write, dir: &Path) -> Result<Vec<String>> {
+    let shown = dir.display();
+    let folder = BatchFolder::new(dir);
+    let record = match folder.read_record() {
+        Ok(record) => record,
+        Err(e) => return Ok(vec![e.to_string()]),
+    };
+    let mut problems = Vec::new();
+    let scan = folder.scan_readonly(&record, &record.own_jobs());
+    for (path, why) in &scan.damaged {
+        problems.push(format!("{}: {why}", path.display()));
+    }
+    if let Some(shard) = record.shard {
+        if scan.missing.is_empty() {
+            writeln!(
+                out,
+                "{shown}: shard {shard} of batch {:?}: its {} jobs are saved and intact; merge the shards with plansim merge",
+                record.batch,
+                scan.finished.len()
+            )?;
+        } else {
+            problems.push(format!(
+                "{shown}: shard {shard} of batch {:?} holds {} of its {} jobs; finish it with plansim batch ... --shard {shard} --resume",
+                record.batch,
+                scan.finished.len(),
+                scan.finished.len() + scan.missing.len()
+            ));
+        }
+        return Ok(problems);
+    }
+    if !record.complete {
+        problems.push(format!(
+            "{shown}: batch {:?} is not complete: {} of {} jobs are saved; finish it with plansim batch {} --resume",
+            record.batch,
+            scan.finished.len(),
+            record.jobs,
+            record.batch_file
+        ));
+        return Ok(problems);
+    }
+    for point in &record.points {
+        problems.extend(super::check_result_folder(out, &dir.join(&point.name))?);
+    }
+    for (name, expected) in &record.files {
+        let path = dir.join(name);
+        match fs::read(&path) {
+            Ok(bytes) if plansim::output::sha256_hex(&bytes) == *expected => {}
+            Ok(_) => problems.push(format!(
+                "{}: checksum does not match {BATCH_RECORD}: the file changed or was damaged after plansim wrote it",
+                path.display()
+            )),
+            Err(e) => problems.push(format!("{}: {e}", path.display())),
+        }
+    }
+    if problems.is_empty() {
+        writeln!(
+            out,
+            "{shown}: complete batch {:?}: {} points, {} jobs intact, {} batch files match their checksums",
+            record.batch,
+            record.points.len(),
+            scan.finished.len(),
+            record.files.len()
+        )?;
+    }
+    Ok(problems)
+}

@@ -172,6 +172,30 @@ fn a_batch_gives_each_point_the_results_of_running_it_alone_whatever_the_threads
         summary.contains("Batch small: 5 scenario points, 15 jobs"),
         "{summary}"
     );
+
+    // `plansim check` verifies the whole batch folder, and finds a changed byte.
+    let checked = plansim().arg("check").arg(&batch).output().unwrap();
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    assert!(String::from_utf8_lossy(&checked.stdout)
+        .contains("complete batch \"small\": 5 points, 15 jobs intact, 3 batch files match"));
+    let damaged = two.join("small");
+    let mut bytes = fs::read(damaged.join("comparison.csv")).unwrap();
+    bytes[100] ^= 1;
+    fs::write(damaged.join("comparison.csv"), bytes).unwrap();
+    let job = damaged.join("jobs/base/r0002.job");
+    let cut = fs::read(&job).unwrap();
+    fs::write(&job, &cut[..cut.len() - 1]).unwrap();
+    let refused = plansim().arg("check").arg(&damaged).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("comparison.csv: checksum does not match batch.json"),
+        "{err}"
+    );
+    assert!(
+        err.contains("r0002.job: its checksum does not match"),
+        "{err}"
+    );
 }
 
 #[test]
