@@ -376,6 +376,15 @@ fn a_batch_killed_at_random_moments_and_resumed_gives_the_same_bytes() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(kills >= 6, "only {kills} kills landed while the batch ran");
     assert_same_tree(&straight.join("long"), &resumed.join("long"));
+
+    // The sweep over one numeric key has its chart of p_met, which decodes and is not blank.
+    let chart = image::open(straight.join("long/plots/g/sweep.png"))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(chart.dimensions(), (1200, 760));
+    let colours: std::collections::HashSet<_> = chart.pixels().collect();
+    assert!(colours.len() > 20, "{} colours", colours.len());
+    assert!(straight.join("long/plots/g/sweep.svg").exists());
 }
 
 #[test]
