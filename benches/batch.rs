@@ -35,7 +35,14 @@ fn main() {
             let out = scratch.join(format!("out-{threads}-{run}"));
             let started = Instant::now();
             let status = Command::new(env!("CARGO_BIN_EXE_plansim"))
-                .args(["batch", "-q", "--no-plots", "-j", &threads.to_string(), "-o"])
+                .args([
+                    "batch",
+                    "-q",
+                    "--no-plots",
+                    "-j",
+                    &threads.to_string(),
+                    "-o",
+                ])
                 .arg(&out)
                 .arg(&batch)
                 .status()
