@@ -18,7 +18,15 @@ pub const MAX_POINTS: usize = 10_000;
 /// Refused before running: more jobs than a cluster runs in a night.
 pub const MAX_JOBS: u64 = 1_000_000;
 /// Names used by the batch folder itself, so no point may take them.
-pub const RESERVED_NAMES: [&str; 2] = ["jobs", "plots"];
+pub const RESERVED_NAMES: [&str; 7] = [
+    "jobs",
+    "plots",
+    "batch.json",
+    "batch.toml",
+    "comparison.csv",
+    "points.csv",
+    "summary.txt",
+];
 
 const TOP_KEYS: [&str; 8] = [
     "name",
@@ -250,7 +258,7 @@ impl Checker<'_> {
     }
 
     /// The scenario file of entry `[[kind]]` number `index`, loaded and merged.
-    fn base(&mut self, kind: &str, index: &str) -> Option<(ScenarioBase, String)> {
+    fn base(&mut self, kind: &str, index: &str) -> Option<ScenarioBase> {
         let file = self.string(&[kind, index, "file"], true)?;
         let path = self.dir.join(&file);
         if !path.is_file() {
@@ -269,7 +277,7 @@ impl Checker<'_> {
             return None;
         }
         match ScenarioBase::load(&path) {
-            Ok(base) => Some((base, file)),
+            Ok(base) => Some(base),
             Err(e) => {
                 self.problems.extend(e.problems);
                 None
@@ -285,7 +293,7 @@ impl Checker<'_> {
             }
         }
         let name = self.string(&["scenario", &index, "name"], false);
-        let (base, _) = self.base("scenario", &index)?;
+        let base = self.base("scenario", &index)?;
         let mut settings = overrides.to_vec();
         if let Some(name) = name {
             settings.push(Setting {
@@ -327,8 +335,7 @@ impl Checker<'_> {
         let grid = self.leaves(&["sweep", &index, "grid"], true);
         let grid = self.grid_values(&index, grid);
         let base = self.base("sweep", &index);
-        let (Some(name), Some(fixed), Some(grid), Some((base, _))) = (name, fixed, grid, base)
-        else {
+        let (Some(name), Some(fixed), Some(grid), Some(base)) = (name, fixed, grid, base) else {
             return Vec::new();
         };
 
