@@ -81,11 +81,13 @@ impl PointOutcome {
 
 /// Writes every result of the batch in `folder` from its job files, then marks `batch.json`
 /// complete with the checksums of the batch-level files. Every job must be there.
+/// `point_written` is told each point as its result folder is written (for progress).
 pub fn assemble(
     folder: &BatchFolder,
     record: &BatchRecord,
     catalogue: &Catalogue,
     options: &AssembleOptions,
+    point_written: &mut dyn FnMut(&str),
 ) -> Result<(), String> {
     let command_line = vec![
         "plansim".to_string(),
@@ -126,6 +128,7 @@ pub fn assemble(
         }
         write_result_folder(&folder.path, &point.name, &result.into_files(), true)
             .map_err(|e| e.to_string())?;
+        point_written(&point.name);
         points.push(PointOutcome {
             record: point.clone(),
             outcomes,

@@ -4,13 +4,14 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use plansim::batch::{
     assemble, load_batch, AssembleOptions, BatchFolder, BatchRecord, JobId, PointTimes, Shard,
@@ -169,7 +170,10 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
         invocation: invocation.to_vec(),
         times,
     };
-    assemble(&folder, &record, &catalogue, &options).map_err(|e| anyhow!(e))?;
+    let bar = writing_bar(record.points.len(), !args.quiet);
+    assemble(&folder, &record, &catalogue, &options, &mut |_| bar.inc(1))
+        .map_err(|e| anyhow!(e))?;
+    bar.finish_and_clear();
     if !args.quiet {
         let header = format!(
             "batch {name}: ran {} jobs in {}{} -> {}",
@@ -359,6 +363,19 @@ fn scenario_of(
     Ok(scenario)
 }
 
+/// A bar for writing the points' results (plots take a second or so each), on a terminal only.
+fn writing_bar(points: usize, wanted: bool) -> ProgressBar {
+    if !wanted || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(points as u64), ProgressDrawTarget::stderr());
+    let style =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} points' results written, ETA {eta}")
+            .expect("the template is valid");
+    bar.set_style(style);
+    bar
+}
+
 /// `header`, then the top of summary.txt (the ranking).
 fn print_summary(folder: &BatchFolder, header: &str) -> Result<()> {
     let mut out = io::stdout().lock();
@@ -525,7 +542,10 @@ pub fn merge(args: &MergeArgs, invocation: &[String]) -> Result<()> {
             invocation: invocation.to_vec(),
             times: Vec::new(),
         };
-        assemble(&merged, &record, &catalogue, &options).map_err(|e| anyhow!(e))?;
+        let bar = writing_bar(record.points.len(), !args.quiet);
+        assemble(&merged, &record, &catalogue, &options, &mut |_| bar.inc(1))
+            .map_err(|e| anyhow!(e))?;
+        bar.finish_and_clear();
         replace_folder(&staging, &target)?;
         Ok(())
     })();
