@@ -374,7 +374,7 @@ fn a_batch_killed_at_random_moments_and_resumed_gives_the_same_bytes() {
     }
     let out = run_batch(file, &resumed, &["--resume"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(kills >= 6, "only {kills} kills landed while the batch ran");
+    assert!(kills >= 5, "only {kills} kills landed while the batch ran");
     assert_same_tree(&straight.join("long"), &resumed.join("long"));
 
     // The sweep over one numeric key has its chart of p_met, which decodes and is not blank.
@@ -390,7 +390,8 @@ fn a_batch_killed_at_random_moments_and_resumed_gives_the_same_bytes() {
 #[test]
 fn ctrl_c_keeps_the_jobs_done_and_resume_finishes_them() {
     let root = scratch("sigint");
-    let file = long_batch(&root);
+    // Seconds of work on one thread, so the signal comes while jobs remain.
+    let file = long_batch_at(&root, 0.02);
     let out = root.join("out");
     let child = Process::new(assert_cmd::cargo::cargo_bin("plansim"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -408,7 +409,11 @@ fn ctrl_c_keeps_the_jobs_done_and_resume_finishes_them() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    sleep(Duration::from_millis(700));
+    // Stop it once a few jobs are saved.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while saved_jobs(&out.join("long")) < 3 && Instant::now() < deadline {
+        sleep(Duration::from_millis(5));
+    }
     let kill = Process::new("sh")
         .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
