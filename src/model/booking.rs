@@ -141,6 +141,16 @@ impl BookingQueue {
         None
     }
 
+    /// Up to `n` entries at the front of the queue (tombstones included): the patients about
+    /// to be booked, to warm before booking them.
+    pub fn front(&mut self, n: usize) -> impl Iterator<Item = PatientRef> + '_ {
+        let bucket = self.front_bucket();
+        bucket
+            .map(|bucket| self.buckets[bucket].iter().take(n).copied())
+            .into_iter()
+            .flatten()
+    }
+
     /// The next patient to book, without taking them off the queue (tombstones in front are
     /// dropped). `is_current` says whether a reference still points at a patient waiting at
     /// this queue's stage. Pass the returned place to [`BookingQueue::take`] to book them.

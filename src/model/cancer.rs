@@ -11,7 +11,7 @@ use rand_distr::{Distribution, Poisson};
 
 use super::booking::QueueKind;
 use super::draws::{self, AtContact, DurationDraw, Once};
-use super::patient::{Pathway, Patient, PatientRef, Serial, Stage};
+use super::patient::{Pathway, Patient, PatientRef, Serial, Stage, WARM_BATCH};
 use super::{Due, DueKind, Hospital};
 use crate::scenario::{Days, Resource};
 
@@ -42,7 +42,10 @@ impl Hospital<'_> {
         if !self.capacity.is_working_day(self.date(day)) {
             return;
         }
-        for (group, index) in self.cancer_arrivals(day) {
+        for (count, (group, index)) in self.cancer_arrivals(day).into_iter().enumerate() {
+            if count % WARM_BATCH == 0 {
+                self.patients.warm_next_slots(WARM_BATCH);
+            }
             self.tally.cancer_referrals += 1;
             let at = self.new_cancer_patient(day, group, index, Stage::AwaitingFirst);
             self.queue_first_appointment(at);

@@ -5,7 +5,7 @@
 
 use super::booking::QueueKind;
 use super::draws::{self, AtContact, Once, Outcome};
-use super::patient::{Pathway, PatientRef, Stage};
+use super::patient::{Pathway, PatientRef, Stage, WARM_BATCH};
 use super::{Due, DueKind, Hospital, Money};
 use crate::scenario::Resource;
 
@@ -94,6 +94,9 @@ impl Hospital<'_> {
                 Appointment::FollowUp => &mut self.followup_queues[specialty],
             };
             let patients = &self.patients;
+            if used % WARM_BATCH as u64 == 0 {
+                patients.warm(queue.front((limit - used).min(WARM_BATCH as u64) as usize));
+            }
             let Some(at) = queue.pop(|at, stage| Self::is_waiting(patients, at, stage)) else {
                 break;
             };

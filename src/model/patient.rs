@@ -182,6 +182,9 @@ impl Patient {
     }
 }
 
+/// How many patients to warm at a time before handling them in turn (see [`Patients::warm`]).
+pub const WARM_BATCH: usize = 16;
+
 /// All patients in the system.
 #[derive(Default)]
 pub struct Patients {
@@ -211,6 +214,29 @@ impl Patients {
                 generation: 0,
             }
         }
+    }
+
+    /// Reads the records behind `refs` one after another with nothing in between, so that
+    /// their cache misses overlap. A national arena is far larger than the cache, and the
+    /// patients a clinic or a day's agenda handles in turn sit at scattered slots: touched one
+    /// at a time, each waits for main memory on its own.
+    pub fn warm(&self, refs: impl IntoIterator<Item = PatientRef>) {
+        let mut touched = 0u32;
+        for at in refs {
+            if let Some(patient) = self.slots.get(at.index as usize) {
+                touched = touched.wrapping_add(patient.generation);
+            }
+        }
+        std::hint::black_box(touched);
+    }
+
+    /// Warms the slots the next `n` admissions will fill (see [`Patients::warm`]).
+    pub fn warm_next_slots(&self, n: usize) {
+        let next = &self.free[self.free.len().saturating_sub(n)..];
+        self.warm(next.iter().map(|&index| PatientRef {
+            index,
+            generation: 0,
+        }));
     }
 
     /// The patient, if the reference is still current.
