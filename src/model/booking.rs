@@ -10,6 +10,8 @@
 
 use std::collections::VecDeque;
 
+#[cfg(test)]
+use super::patient::patient_day;
 use super::patient::{Pathway, Patient, PatientRef, Stage};
 use crate::scenario::BookingPolicy;
 
@@ -68,27 +70,25 @@ impl BookingRules {
         let cancer_first = patient.pathway == Pathway::Cancer
             && (self.cancer_priority || queue == QueueKind::FirstAppointment);
         match queue {
-            QueueKind::FollowUp | QueueKind::CancerTreatment => (0, patient.queued_day),
-            _ if cancer_first => (0, patient.queued_day),
+            QueueKind::FollowUp | QueueKind::CancerTreatment => (0, patient.queued_day.into()),
+            _ if cancer_first => (0, patient.queued_day.into()),
             QueueKind::Test => {
                 let rank = if patient.urgent { 1 } else { 2 };
                 let longest_first =
                     self.policy == BookingPolicy::LongestWaitFirst && patient.clock_running;
-                (
-                    rank,
-                    if longest_first {
-                        patient.clock_start_day
-                    } else {
-                        patient.queued_day
-                    },
-                )
+                let day = if longest_first {
+                    patient.clock_start_day
+                } else {
+                    patient.queued_day
+                };
+                (rank, day.into())
             }
             QueueKind::FirstAppointment | QueueKind::Admission => match self.policy {
                 BookingPolicy::PriorityThenLongestWait => {
-                    (patient.priority, patient.clock_start_day)
+                    (patient.priority, patient.clock_start_day.into())
                 }
-                BookingPolicy::LongestWaitFirst => (1, patient.clock_start_day),
-                BookingPolicy::FirstComeFirstServed => (1, patient.queued_day),
+                BookingPolicy::LongestWaitFirst => (1, patient.clock_start_day.into()),
+                BookingPolicy::FirstComeFirstServed => (1, patient.queued_day.into()),
             },
         }
     }
@@ -206,7 +206,7 @@ mod tests {
             i64::from(clock_start_day),
             Stage::AwaitingFirst,
         );
-        patient.queued_day = queued_day;
+        patient.queued_day = patient_day(queued_day.into());
         patient
     }
 

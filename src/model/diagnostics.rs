@@ -7,7 +7,7 @@ use rand_distr::{Distribution, Poisson};
 
 use super::booking::QueueKind;
 use super::draws::{self, AtContact, Once};
-use super::patient::{Pathway, Patient, PatientRef, Serial, Stage, WARM_BATCH};
+use super::patient::{patient_day, Pathway, Patient, PatientRef, Serial, Stage, WARM_BATCH};
 use super::{Due, DueKind, Hospital, Money};
 use crate::scenario::{Resource, TestType};
 
@@ -32,7 +32,7 @@ impl Hospital<'_> {
         self.set_stage(at, Stage::AwaitingTest);
         let patient = self.patients.current(at);
         patient.test = test as u8;
-        patient.queued_day = day as i32;
+        patient.queued_day = patient_day(day);
         self.test_waiting[test].start_clock(day);
         self.enqueue(at, QueueKind::Test);
     }

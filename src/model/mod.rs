@@ -608,7 +608,7 @@ impl<'a> Hospital<'a> {
     fn join_followup_queue(&mut self, at: PatientRef, day: i64) {
         self.set_stage(at, Stage::AwaitingFollowUp);
         let patient = self.patients.current(at);
-        patient.queued_day = day as i32;
+        patient.queued_day = patient::patient_day(day);
         self.enqueue(at, QueueKind::FollowUp);
     }
 

@@ -88,6 +88,15 @@ pub enum Pathway {
     DirectTest,
 }
 
+/// A simulated day as a patient record keeps it: 16 bits, so that the record fits in 32 bytes.
+/// Scenarios start at most 520 weeks back and run at most 120 months, well within ±32,767 days.
+pub type PatientDay = i16;
+
+/// A simulated day in a patient record (see [`PatientDay`]).
+pub fn patient_day(day: i64) -> PatientDay {
+    PatientDay::try_from(day).expect("simulated days fit a patient record")
+}
+
 /// A reference to a patient that stays valid only while the patient is in the system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PatientRef {
@@ -95,17 +104,18 @@ pub struct PatientRef {
     pub generation: u32,
 }
 
-/// One patient. Kept small: a national run holds millions.
+/// One patient. Kept small: a national run holds millions, and touching one costs a trip to
+/// main memory, so two records share a cache line (see the size check below).
 #[derive(Clone, Copy, Debug)]
 pub struct Patient {
     /// Unique within a replication and independent of the order patients are created in (see
     /// [`Serial`]): keys the patient's random draws.
     pub serial: u64,
     /// Day the RTT clock started (negative: before the simulation).
-    pub clock_start_day: i32,
+    pub clock_start_day: PatientDay,
     /// Day the patient joined their current queue (for first-come-first-served booking and
     /// follow-up due dates).
-    pub queued_day: i32,
+    pub queued_day: PatientDay,
     pub generation: u32,
     pub specialty: u8,
     /// Clinical priority 1 (most urgent) to 4.
@@ -123,7 +133,7 @@ pub struct Patient {
     /// Urgent (a direct-access test request booked ahead of routine ones).
     pub urgent: bool,
     /// Day of the decision to treat (cancer: starts the 31-day clock).
-    pub decision_day: i32,
+    pub decision_day: PatientDay,
     /// Outpatient appointments booked so far: numbers the draws made at each.
     pub contacts: u16,
     /// Theatre bookings resolved by an on-the-day cancellation so far: numbers the
@@ -146,8 +156,8 @@ impl Patient {
     ) -> Patient {
         Patient {
             serial,
-            clock_start_day: clock_start_day as i32,
-            queued_day: clock_start_day as i32,
+            clock_start_day: patient_day(clock_start_day),
+            queued_day: patient_day(clock_start_day),
             generation: 0,
             specialty: specialty as u8,
             priority,
@@ -184,6 +194,11 @@ impl Patient {
 
 /// How many patients to warm at a time before handling them in turn (see [`Patients::warm`]).
 pub const WARM_BATCH: usize = 16;
+
+const _: () = assert!(
+    std::mem::size_of::<Patient>() == 32,
+    "a patient record is 32 bytes"
+);
 
 /// All patients in the system.
 #[derive(Default)]
