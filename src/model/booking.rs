@@ -136,6 +136,9 @@ impl BookingQueue {
                 return Some(bucket);
             }
             self.occupied[self.first_word] &= !(1 << (bucket % 64));
+            // A drained bucket gives its memory back: otherwise every bucket would keep room
+            // for the most patients it ever held, and a year's buckets hold a year's flow.
+            self.buckets[bucket] = VecDeque::new();
         }
         self.first_word = usize::MAX;
         None
@@ -191,6 +194,12 @@ impl BookingQueue {
     #[cfg(test)]
     pub fn entries(&self) -> usize {
         self.buckets.iter().map(VecDeque::len).sum()
+    }
+
+    /// Room held for entries, over all buckets.
+    #[cfg(test)]
+    pub fn room(&self) -> usize {
+        self.buckets.iter().map(VecDeque::capacity).sum()
     }
 }
 
@@ -313,6 +322,21 @@ mod tests {
             order_of(rules(BookingPolicy::LongestWaitFirst), kind, &patients),
             [2, 0, 1]
         );
+    }
+
+    #[test]
+    fn drained_buckets_give_their_memory_back() {
+        let mut queue = BookingQueue::new(Stage::AwaitingFirst, -400, 10);
+        for i in 0..1000 {
+            let at = PatientRef {
+                index: i,
+                generation: 0,
+            };
+            queue.push(at, Stage::AwaitingFirst, (1, (i % 3) as i32));
+        }
+        assert!(queue.room() >= 1000);
+        while queue.pop(|_, _| true).is_some() {}
+        assert_eq!((queue.entries(), queue.room()), (0, 0));
     }
 
     #[test]
