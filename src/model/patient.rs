@@ -333,6 +333,13 @@ mod tests {
     }
 
     #[test]
+    fn the_widest_scenarios_days_fit_a_patient_record() {
+        // The oldest clock start of a 520-week starting list, and a day past 120 months.
+        assert_eq!(i64::from(patient_day(-7 * 520 - 2)), -3642);
+        assert_eq!(i64::from(patient_day(120 * 31)), 3720);
+    }
+
+    #[test]
     fn stale_references_are_recognised_after_reuse() {
         let mut patients = Patients::default();
         let first = patients.admit(Patient {
