@@ -8,9 +8,9 @@
 //!   lists, and every elective, direct-access and cancer referral over the months, grown by
 //!   `annual_growth`, times `scale`), plus [`BYTES_PER_REPLICATION`] of fixed tables. Slots are
 //!   reused when patients leave, so with enough capacity the real figure is far lower; with
-//!   none (everyone stays) it is about this. Measured: the national baseline peaks at 0.75 GB
+//!   none (everyone stays) it is about this. Measured: the national baseline peaks at 0.77 GB
 //!   for 62 million patients (12 bytes each); the ICB example with zero capacity (the worst
-//!   case) at 76 MB for 1.6 million, growing by 41 bytes for each patient more (a 32-byte
+//!   case) at 77 MB for 1.6 million, growing by 41 bytes for each patient more (a 32-byte
 //!   record, a queue entry and a pending removal date);
 //! - as many replications are in progress as there are threads (or jobs, if fewer);
 //! - every finished replication keeps its month × metric table and waiting-time histogram, and
