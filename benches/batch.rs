@@ -2,7 +2,7 @@
 //! threads, and the speed-up between them.
 //!
 //! `cargo bench --bench batch` runs the release binary on a batch of one point (the ICB
-//! example, 12 months) with `JOBS` replications, `--no-plots`, twice per thread count, and
+//! example, 12 months) with `JOBS` replications, `--no-plots`, three times per thread count, and
 //! prints the faster of each: the whole command, job saving and result files included.
 
 use std::fs;
@@ -10,8 +10,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-const JOBS: u32 = 16;
-const RUNS: usize = 2;
+const JOBS: u32 = 32;
+const RUNS: usize = 3;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
