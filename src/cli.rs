@@ -1,9 +1,6 @@
 //! The commands of `plansim` (the binary's part): each reads top to bottom, load → validate →
 //! run → write, over the library's modules. Results go to files; stdout gets short human
 //! summaries; errors are returned for `main` to print.
-//!
-//! `batch` and `merge` from DESIGN.md are not here yet; they will be new subcommands beside
-//! these.
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -12,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+mod batch;
 mod network;
 
 use plansim::experiment::memory::{available_memory, estimate_memory, human_bytes};
@@ -21,7 +19,7 @@ use plansim::output::{
     check_destination, check_writable, comparison_csv, verify_result_folder, write_atomic,
     write_result_folder, Manifest, ResultFolder,
 };
-use plansim::plot::{comparison_charts, plot_files, run_charts, ResultFiles, RunResults};
+use plansim::plot::{add_plots, comparison_charts, plot_files, run_charts, RunResults};
 use plansim::report::render_report;
 use plansim::scenario::{Overrides, Scenario};
 use plansim::targets::{evaluate, Catalogue, TargetOutcome};
@@ -49,6 +47,12 @@ enum Command {
     },
     /// Lists the target catalogue.
     Targets,
+    /// Runs an overnight batch: every (scenario point, replication) job of BATCH, each saved
+    /// as it finishes; resumable, and shardable across machines. Writes DIR/<batch name>/.
+    Batch(batch::BatchArgs),
+    /// Merges the shard folders of one batch into DIR/<batch name>/, the same as a run on one
+    /// machine.
+    Merge(batch::MergeArgs),
     /// Draws RUN_DIR/plots/ (PNG and SVG) from saved results; with --compare, also overlays
     /// the runs' medians.
     Plot {
@@ -138,6 +142,8 @@ pub fn execute(cli: Cli, invocation: &[String]) -> Result<()> {
         Command::Run(args) => run(&args, invocation),
         Command::Check { scenarios } => check(&scenarios),
         Command::Targets => targets(),
+        Command::Batch(args) => batch::batch(&args, invocation),
+        Command::Merge(args) => batch::merge(&args, invocation),
         Command::Plot { run_dirs, compare } => plot(&run_dirs, compare.as_deref()),
         Command::Report { run_dir } => report(&run_dir),
     };
@@ -185,17 +191,7 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
         }
     }
 
-    // Ctrl-C (or a scheduler's SIGTERM) stops the run; a second one quits at once. Without a
-    // handler (one is already installed: only in tests) the default, quitting, applies.
-    let stop = StopFlag::new();
-    let handler_stop = stop.clone();
-    let _ = ctrlc::set_handler(move || {
-        if handler_stop.is_stopped() {
-            std::process::exit(INTERRUPTED_EXIT);
-        }
-        handler_stop.stop();
-        eprintln!("\nstopping: no new replication starts (press Ctrl-C again to quit at once)");
-    });
+    let stop = install_stop_handler("no new replication starts");
     let options = ExperimentOptions {
         threads: args.threads.map(|n| n as usize),
         progress: !args.quiet,
@@ -236,24 +232,7 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
             invocation,
         );
         if !args.no_plots {
-            // Drawn from the bytes about to be written, exactly as `plansim plot` reads them
-            // back, so both give the same plots; written inside the same atomic folder, and
-            // their checksums recorded in the manifest like every other file.
-            let manifest = folder.manifest.to_json().into_bytes();
-            let mut view: ResultFiles = folder
-                .files
-                .iter()
-                .map(|(n, b)| (n.as_str(), b.as_slice()))
-                .collect();
-            view.insert("manifest.json", &manifest);
-            let results = RunResults::from_files(&view)
-                .with_context(|| format!("{}: reading results for plots", scenario.name))?;
-            let charts = run_charts(&results)?;
-            folder.files.extend(
-                plot_files(&charts)
-                    .into_iter()
-                    .map(|(name, bytes)| (format!("plots/{name}"), bytes)),
-            );
+            add_plots(&mut folder).with_context(|| format!("{}: plots", scenario.name))?;
         }
         let files = folder.into_files();
         let folder = write_result_folder(&args.output, &scenario.name, &files, args.force)
@@ -305,6 +284,22 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Ctrl-C (or a scheduler's SIGTERM) sets the returned flag, saying on stderr what stopping
+/// means (`what`); a second one quits at once. Without a handler (one is already installed:
+/// only in tests) the default, quitting, applies.
+fn install_stop_handler(what: &'static str) -> StopFlag {
+    let stop = StopFlag::new();
+    let handler_stop = stop.clone();
+    let _ = ctrlc::set_handler(move || {
+        if handler_stop.is_stopped() {
+            std::process::exit(INTERRUPTED_EXIT);
+        }
+        handler_stop.stop();
+        eprintln!("\nstopping: {what} (press Ctrl-C again to quit at once)");
+    });
+    stop
 }
 
 /// Written in the output folder when `run` is given more than one scenario.
@@ -547,6 +542,10 @@ fn check(paths: &[PathBuf]) -> Result<()> {
     let mut out = io::stdout().lock();
     let mut problems = Vec::new();
     for path in paths {
+        if path.is_dir() && path.join(plansim::batch::BATCH_RECORD).exists() {
+            problems.extend(batch::check_batch_folder(&mut out, path)?);
+            continue;
+        }
         if path.is_dir() {
             problems.extend(check_result_folder(&mut out, path)?);
             continue;

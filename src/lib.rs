@@ -7,6 +7,7 @@
 //! [`output`] writes result files; [`plot`] and [`report`] draw charts and an HTML report from
 //! saved results. `main.rs` wires them into the `plansim` command.
 
+pub mod batch;
 pub mod date;
 pub mod engine;
 pub mod experiment;

@@ -7,9 +7,11 @@
 //!   patient the replication creates (the starting RTT list, the monitoring caseload, the DM01
 //!   lists, and every elective, direct-access and cancer referral over the months, grown by
 //!   `annual_growth`, times `scale`), plus [`BYTES_PER_REPLICATION`] of fixed tables. Slots are
-//!   reused when patients leave, so with enough capacity the real figure is lower; with none
-//!   (everyone stays) it is about this. Measured: the national baseline holds 1.6 GB for 62
-//!   million patients (26 bytes each); the ICB example with zero capacity 86 MB for 1.6 million;
+//!   reused when patients leave, so with enough capacity the real figure is far lower; with
+//!   none (everyone stays) it is about this. Measured: the national baseline peaks at 0.77 GB
+//!   for 62 million patients (12 bytes each); the ICB example with zero capacity (the worst
+//!   case) at 77 MB for 1.6 million, growing by 41 bytes for each patient more (a 32-byte
+//!   record, a queue entry and a pending removal date);
 //! - as many replications are in progress as there are threads (or jobs, if fewer);
 //! - every finished replication keeps its month × metric table and waiting-time histogram, and
 //!   the CSV text written from them is held in memory once before it is written.
@@ -18,7 +20,7 @@ use crate::model::METRICS;
 use crate::scenario::Scenario;
 
 /// Memory per patient created in a replication (see the module docs for the measurements).
-pub const BYTES_PER_PATIENT: f64 = 48.0;
+pub const BYTES_PER_PATIENT: f64 = 42.0;
 /// Fixed memory of one replication in progress: calendars, queues, tables.
 pub const BYTES_PER_REPLICATION: f64 = 32.0 * 1024.0 * 1024.0;
 
@@ -101,6 +103,14 @@ fn result_bytes(s: &Scenario) -> f64 {
 pub fn available_memory() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
+/// This process's peak resident memory in bytes (Linux: `VmHWM` in /proc/self/status).
+pub fn peak_memory() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024.0)
 }

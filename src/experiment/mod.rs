@@ -99,6 +99,114 @@ pub enum ExperimentError {
     },
 }
 
+/// A job's outcome as handed back: its result and seconds, or the message of its panic.
+pub type JobOutcome<R> = Result<(R, f64), String>;
+
+/// How a list of jobs went.
+#[derive(Clone, Debug)]
+pub struct JobsRun {
+    pub started: SystemTime,
+    pub wall_seconds: f64,
+    pub threads: usize,
+    /// Jobs whose outcome was handed back.
+    pub completed: usize,
+    /// True when a stop (the [`StopFlag`], or `on_done` asking for one) came before every job
+    /// was done.
+    pub interrupted: bool,
+}
+
+/// Runs `work` on every job on a pool of `options.threads` threads and hands each outcome to
+/// `on_done`, on the calling thread, as it arrives. Jobs start in order (each worker takes the
+/// next one). `on_done` returning false stops the run: no new job starts. A stop returns at
+/// once, even in the middle of a long job: jobs in progress are abandoned.
+///
+/// `progress` counts `already_done` jobs (done by an earlier, interrupted run) as done.
+pub fn run_jobs<J, R, W, D>(
+    jobs: Vec<J>,
+    options: &ExperimentOptions,
+    progress: &ProgressSpec,
+    work: W,
+    mut on_done: D,
+) -> Result<JobsRun, ExperimentError>
+where
+    J: Send + Sync + 'static,
+    R: Send + 'static,
+    W: Fn(&J) -> R + Send + Sync + 'static,
+    D: FnMut(usize, JobOutcome<R>) -> bool,
+{
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = options.threads {
+        builder = builder.num_threads(n);
+    }
+    let pool = builder.build().map_err(|e| ExperimentError::Pool {
+        threads: options.threads.unwrap_or(0),
+        message: e.to_string(),
+    })?;
+    let threads = pool.current_num_threads();
+    let total = jobs.len();
+    let mut shown = ProgressShown::start(progress, options, total);
+    let stop = options.stop.clone().unwrap_or_default();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    // The workers run on their own thread so that a stop returns at once.
+    let (sender, receiver) = mpsc::channel();
+    {
+        let jobs = Arc::new(jobs);
+        let work = Arc::new(work);
+        let next = Arc::new(AtomicUsize::new(0));
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            pool.broadcast(|_| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= jobs.len() || stop.is_stopped() {
+                    break;
+                }
+                let t = Instant::now();
+                // A panic in the model is a bug; catching it lets the command end with a
+                // message and exit status 1 instead of an abort.
+                let outcome = catch_unwind(AssertUnwindSafe(|| work(&jobs[i])))
+                    .map_err(panic_message)
+                    .map(|r| (r, t.elapsed().as_secs_f64()));
+                if sender.send((i, outcome)).is_err() {
+                    break;
+                }
+            });
+        });
+    }
+    let mut completed = 0;
+    let mut handle = |i: usize, outcome: JobOutcome<R>, shown: &mut ProgressShown| {
+        completed += 1;
+        shown.one_done();
+        if !on_done(i, outcome) {
+            stop.stop();
+        }
+    };
+    loop {
+        if shown.done_now >= total || stop.is_stopped() {
+            break;
+        }
+        match receiver.recv_timeout(Duration::from_millis(20)) {
+            Ok((i, outcome)) => handle(i, outcome, &mut shown),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        shown.tick();
+    }
+    // Outcomes that arrived with the stop are kept too.
+    while let Ok((i, outcome)) = receiver.try_recv() {
+        handle(i, outcome, &mut shown);
+    }
+    drop(handle);
+    shown.finish();
+    Ok(JobsRun {
+        started,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        threads,
+        completed,
+        interrupted: completed < total,
+    })
+}
+
 #[derive(Clone, Copy)]
 struct Job {
     scenario: usize,
@@ -120,74 +228,19 @@ pub fn run_experiment(
             })
         })
         .collect();
-
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = options.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder.build().map_err(|e| ExperimentError::Pool {
-        threads: options.threads.unwrap_or(0),
-        message: e.to_string(),
-    })?;
-    let threads = pool.current_num_threads();
-
-    let bar = progress_bar(jobs.len() as u64, options.progress);
-    let stop = options.stop.clone().unwrap_or_default();
-    let started = SystemTime::now();
-    let clock = Instant::now();
-    // The workers run on their own thread so that a stop returns at once, even in the middle
-    // of a long replication: the replications in progress are abandoned (their results are
-    // dropped) and no new one starts.
-    let (sender, receiver) = mpsc::channel();
-    {
-        let scenarios: Arc<Vec<Scenario>> = Arc::new(scenarios.to_vec());
-        let jobs: Arc<Vec<Job>> = Arc::new(jobs.clone());
-        let next = Arc::new(AtomicUsize::new(0));
-        let stop = stop.clone();
-        let bar = bar.clone();
-        std::thread::spawn(move || {
-            pool.broadcast(|_| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= jobs.len() || stop.is_stopped() {
-                    break;
-                }
-                let job = &jobs[i];
-                let t = Instant::now();
-                // A panic in the model is a bug; catching it lets the command end with a
-                // message and exit status 1 instead of an abort.
-                let result = catch_unwind(AssertUnwindSafe(|| {
-                    run_replication(&scenarios[job.scenario], job.replication)
-                }))
-                .map_err(panic_message)
-                .map(|r| (r, t.elapsed().as_secs_f64()));
-                bar.inc(1);
-                if sender.send((i, result)).is_err() {
-                    break;
-                }
-            });
-        });
-    }
-    let mut outcomes: Vec<Option<Result<(ReplicationResult, f64), String>>> =
+    let mut outcomes: Vec<Option<JobOutcome<ReplicationResult>>> =
         jobs.iter().map(|_| None).collect();
-    let mut completed = 0;
-    while completed < jobs.len() && !stop.is_stopped() {
-        match receiver.recv_timeout(Duration::from_millis(20)) {
-            Ok((i, outcome)) => {
-                outcomes[i] = Some(outcome);
-                completed += 1;
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    // Results that arrived with the stop are kept too.
-    while let Ok((i, outcome)) = receiver.try_recv() {
-        outcomes[i] = Some(outcome);
-        completed += 1;
-    }
-    let interrupted = completed < jobs.len();
-    let wall_seconds = clock.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    let shared: Arc<Vec<Scenario>> = Arc::new(scenarios.to_vec());
+    let run = run_jobs(
+        jobs.clone(),
+        options,
+        &ProgressSpec::replications(),
+        move |job: &Job| run_replication(&shared[job.scenario], job.replication),
+        |i, outcome| {
+            outcomes[i] = Some(outcome);
+            true
+        },
+    )?;
 
     let mut runs: Vec<ScenarioRun> = scenarios
         .iter()
@@ -216,25 +269,131 @@ pub fn run_experiment(
     }
     Ok(ExperimentResult {
         runs,
-        started,
-        wall_seconds,
-        threads,
-        interrupted,
-        completed,
+        started: run.started,
+        wall_seconds: run.wall_seconds,
+        threads: run.threads,
+        interrupted: run.interrupted,
+        completed: run.completed,
     })
 }
 
-/// A bar with count and ETA on stderr, hidden unless wanted and stderr is a terminal, so
-/// scripts and CI see nothing.
-fn progress_bar(len: u64, wanted: bool) -> ProgressBar {
-    if !wanted || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// What progress to show for a list of jobs.
+#[derive(Clone, Debug)]
+pub struct ProgressSpec {
+    /// What a job is, plural, for the bar ("replications", "jobs").
+    pub unit: &'static str,
+    /// Jobs done before this run (by an interrupted one it resumes).
+    pub already_done: usize,
+    /// Without a terminal, a plain line on stderr this often; `None` for silence.
+    pub log_every: Option<Duration>,
+}
+
+impl ProgressSpec {
+    pub fn replications() -> ProgressSpec {
+        ProgressSpec {
+            unit: "replications",
+            already_done: 0,
+            log_every: None,
+        }
     }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} replications, ETA {eta}")
-        .expect("the template is valid");
-    bar.set_style(style);
-    bar
+}
+
+/// Progress as shown: a bar with count, elapsed time and ETA on a terminal; else, if wanted,
+/// a plain line at intervals (for logs); else nothing, so scripts and CI see nothing.
+struct ProgressShown {
+    bar: ProgressBar,
+    log: Option<(Duration, Instant)>,
+    unit: &'static str,
+    clock: Instant,
+    done_before: usize,
+    done_now: usize,
+    total: usize,
+}
+
+impl ProgressShown {
+    fn start(spec: &ProgressSpec, options: &ExperimentOptions, jobs: usize) -> ProgressShown {
+        let total = spec.already_done + jobs;
+        let terminal = std::io::stderr().is_terminal();
+        let bar = if options.progress && terminal {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let template = format!(
+                "{{bar:40}} {{pos}}/{{len}} {}, {{elapsed_precise}} elapsed, ETA {{eta}}",
+                spec.unit
+            );
+            bar.set_style(ProgressStyle::with_template(&template).expect("the template is valid"));
+            bar.set_position(spec.already_done as u64);
+            bar.reset_eta();
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let log = match spec.log_every {
+            Some(every) if options.progress && !terminal => Some((every, Instant::now())),
+            _ => None,
+        };
+        ProgressShown {
+            bar,
+            log,
+            unit: spec.unit,
+            clock: Instant::now(),
+            done_before: spec.already_done,
+            done_now: 0,
+            total,
+        }
+    }
+
+    fn one_done(&mut self) {
+        self.done_now += 1;
+        self.bar.inc(1);
+    }
+
+    fn tick(&mut self) {
+        let Some((every, last)) = self.log else {
+            return;
+        };
+        if last.elapsed() >= every {
+            self.log = Some((every, Instant::now()));
+            eprintln!("{}", self.line());
+        }
+    }
+
+    /// `progress: 37 of 240 jobs done (15.4%), 12m 03s elapsed, about 1h 05m left`.
+    fn line(&self) -> String {
+        let done = self.done_before + self.done_now;
+        let elapsed = self.clock.elapsed();
+        let left = if self.done_now == 0 {
+            "time left not yet known".to_string()
+        } else {
+            let per_job = elapsed.as_secs_f64() / self.done_now as f64;
+            let remaining = per_job * (self.total - done) as f64;
+            format!("about {} left", human_duration(remaining))
+        };
+        format!(
+            "progress: {done} of {} {} done ({:.1}%), {} elapsed, {left}",
+            self.total,
+            self.unit,
+            100.0 * done as f64 / self.total.max(1) as f64,
+            human_duration(elapsed.as_secs_f64()),
+        )
+    }
+
+    fn finish(&mut self) {
+        self.bar.finish_and_clear();
+        if self.log.is_some() && self.done_now > 0 {
+            eprintln!("{}", self.line());
+        }
+    }
+}
+
+/// `1h 05m`, `12m 03s`, `42s`.
+pub fn human_duration(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, min, sec) => format!("{min}m {sec:02}s"),
+        (h, min, _) => format!("{h}h {min:02}m"),
+    }
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {

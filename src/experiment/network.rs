@@ -1,13 +1,10 @@
 //! Runs network-scenario replications: one job per (scenario, replication) on a local rayon
-//! pool, results gathered in job order, exactly as [`super::run_experiment`] does for the
-//! elective model.
+//! pool ([`super::run_jobs`]), results gathered in job order.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{Instant, SystemTime};
+use std::sync::Arc;
+use std::time::SystemTime;
 
-use rayon::prelude::*;
-
-use super::{panic_message, progress_bar, ExperimentError, ExperimentOptions};
+use super::{run_jobs, ExperimentError, ExperimentOptions, JobOutcome, ProgressSpec};
 use crate::network::{run_network_replication, NetworkReplication, NetworkScenario};
 
 /// One network scenario's replications, in replication order.
@@ -48,34 +45,23 @@ pub fn run_network_experiment(
         .enumerate()
         .flat_map(|(i, s)| (1..=s.replications).map(move |r| (i, r)))
         .collect();
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = options.threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder.build().map_err(|e| ExperimentError::Pool {
-        threads: options.threads.unwrap_or(0),
-        message: e.to_string(),
-    })?;
-    let bar = progress_bar(jobs.len() as u64, options.progress);
-    let started = SystemTime::now();
-    let clock = Instant::now();
-    let outcomes: Vec<Result<(NetworkReplication, f64), String>> = pool.install(|| {
-        jobs.par_iter()
-            .map(|&(scenario, replication)| {
-                let t = Instant::now();
-                let result = catch_unwind(AssertUnwindSafe(|| {
-                    let mut r = run_network_replication(&scenarios[scenario], replication);
-                    r.waits = Vec::new();
-                    r
-                }))
-                .map_err(panic_message);
-                bar.inc(1);
-                result.map(|r| (r, t.elapsed().as_secs_f64()))
-            })
-            .collect()
-    });
-    let wall_seconds = clock.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    let mut outcomes: Vec<Option<JobOutcome<NetworkReplication>>> =
+        jobs.iter().map(|_| None).collect();
+    let shared: Arc<Vec<NetworkScenario>> = Arc::new(scenarios.to_vec());
+    let run = run_jobs(
+        jobs.clone(),
+        options,
+        &ProgressSpec::replications(),
+        move |&(scenario, replication): &(usize, u32)| {
+            let mut r = run_network_replication(&shared[scenario], replication);
+            r.waits = Vec::new();
+            r
+        },
+        |i, outcome| {
+            outcomes[i] = Some(outcome);
+            true
+        },
+    )?;
     let mut runs: Vec<NetworkRun> = scenarios
         .iter()
         .map(|_| NetworkRun {
@@ -84,6 +70,8 @@ pub fn run_network_experiment(
         })
         .collect();
     for (&(scenario, replication), outcome) in jobs.iter().zip(outcomes) {
+        // Without a stop flag every job completes.
+        let outcome = outcome.unwrap_or_else(|| Err("the job did not run".to_string()));
         let (result, seconds) = outcome.map_err(|message| ExperimentError::Replication {
             scenario: scenarios[scenario].name.clone(),
             replication,
@@ -94,8 +82,8 @@ pub fn run_network_experiment(
     }
     Ok(NetworkExperiment {
         runs,
-        started,
-        wall_seconds,
-        threads: pool.current_num_threads(),
+        started: run.started,
+        wall_seconds: run.wall_seconds,
+        threads: run.threads,
     })
 }

@@ -141,6 +141,23 @@ pub fn paired_difference(base: &[f64], variant: &[f64]) -> Interval {
     }
 }
 
+/// The mean with its 95% confidence interval from Student's t with n - 1 degrees of freedom;
+/// with one value the interval is that value, with none it is NaN.
+pub fn mean_interval(values: &[f64]) -> Interval {
+    let summary = summarise(values);
+    let n = values.len();
+    let half_width = if n > 1 {
+        t_975(n - 1) * summary.sd / (n as f64).sqrt()
+    } else {
+        0.0
+    };
+    Interval {
+        mean: summary.mean,
+        low: summary.mean - half_width,
+        high: summary.mean + half_width,
+    }
+}
+
 /// The 97.5th percentile of Student's t with `df` degrees of freedom (1.96 beyond 30).
 pub fn t_975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [

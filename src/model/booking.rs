@@ -10,6 +10,8 @@
 
 use std::collections::VecDeque;
 
+#[cfg(test)]
+use super::patient::patient_day;
 use super::patient::{Pathway, Patient, PatientRef, Stage};
 use crate::scenario::BookingPolicy;
 
@@ -68,27 +70,25 @@ impl BookingRules {
         let cancer_first = patient.pathway == Pathway::Cancer
             && (self.cancer_priority || queue == QueueKind::FirstAppointment);
         match queue {
-            QueueKind::FollowUp | QueueKind::CancerTreatment => (0, patient.queued_day),
-            _ if cancer_first => (0, patient.queued_day),
+            QueueKind::FollowUp | QueueKind::CancerTreatment => (0, patient.queued_day.into()),
+            _ if cancer_first => (0, patient.queued_day.into()),
             QueueKind::Test => {
                 let rank = if patient.urgent { 1 } else { 2 };
                 let longest_first =
                     self.policy == BookingPolicy::LongestWaitFirst && patient.clock_running;
-                (
-                    rank,
-                    if longest_first {
-                        patient.clock_start_day
-                    } else {
-                        patient.queued_day
-                    },
-                )
+                let day = if longest_first {
+                    patient.clock_start_day
+                } else {
+                    patient.queued_day
+                };
+                (rank, day.into())
             }
             QueueKind::FirstAppointment | QueueKind::Admission => match self.policy {
                 BookingPolicy::PriorityThenLongestWait => {
-                    (patient.priority, patient.clock_start_day)
+                    (patient.priority, patient.clock_start_day.into())
                 }
-                BookingPolicy::LongestWaitFirst => (1, patient.clock_start_day),
-                BookingPolicy::FirstComeFirstServed => (1, patient.queued_day),
+                BookingPolicy::LongestWaitFirst => (1, patient.clock_start_day.into()),
+                BookingPolicy::FirstComeFirstServed => (1, patient.queued_day.into()),
             },
         }
     }
@@ -136,9 +136,22 @@ impl BookingQueue {
                 return Some(bucket);
             }
             self.occupied[self.first_word] &= !(1 << (bucket % 64));
+            // A drained bucket gives its memory back: otherwise every bucket would keep room
+            // for the most patients it ever held, and a year's buckets hold a year's flow.
+            self.buckets[bucket] = VecDeque::new();
         }
         self.first_word = usize::MAX;
         None
+    }
+
+    /// Up to `n` entries at the front of the queue (tombstones included): the patients about
+    /// to be booked, to warm before booking them.
+    pub fn front(&mut self, n: usize) -> impl Iterator<Item = PatientRef> + '_ {
+        let bucket = self.front_bucket();
+        bucket
+            .map(|bucket| self.buckets[bucket].iter().take(n).copied())
+            .into_iter()
+            .flatten()
     }
 
     /// The next patient to book, without taking them off the queue (tombstones in front are
@@ -182,6 +195,12 @@ impl BookingQueue {
     pub fn entries(&self) -> usize {
         self.buckets.iter().map(VecDeque::len).sum()
     }
+
+    /// Room held for entries, over all buckets.
+    #[cfg(test)]
+    pub fn room(&self) -> usize {
+        self.buckets.iter().map(VecDeque::capacity).sum()
+    }
 }
 
 #[cfg(test)]
@@ -196,7 +215,7 @@ mod tests {
             i64::from(clock_start_day),
             Stage::AwaitingFirst,
         );
-        patient.queued_day = queued_day;
+        patient.queued_day = patient_day(queued_day.into());
         patient
     }
 
@@ -303,6 +322,21 @@ mod tests {
             order_of(rules(BookingPolicy::LongestWaitFirst), kind, &patients),
             [2, 0, 1]
         );
+    }
+
+    #[test]
+    fn drained_buckets_give_their_memory_back() {
+        let mut queue = BookingQueue::new(Stage::AwaitingFirst, -400, 10);
+        for i in 0..1000 {
+            let at = PatientRef {
+                index: i,
+                generation: 0,
+            };
+            queue.push(at, Stage::AwaitingFirst, (1, (i % 3) as i32));
+        }
+        assert!(queue.room() >= 1000);
+        while queue.pop(|_, _| true).is_some() {}
+        assert_eq!((queue.entries(), queue.room()), (0, 0));
     }
 
     #[test]

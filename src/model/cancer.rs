@@ -11,7 +11,7 @@ use rand_distr::{Distribution, Poisson};
 
 use super::booking::QueueKind;
 use super::draws::{self, AtContact, DurationDraw, Once};
-use super::patient::{Pathway, Patient, PatientRef, Serial, Stage};
+use super::patient::{patient_day, Pathway, Patient, PatientRef, Serial, Stage, WARM_BATCH};
 use super::{Due, DueKind, Hospital};
 use crate::scenario::{Days, Resource};
 
@@ -42,7 +42,10 @@ impl Hospital<'_> {
         if !self.capacity.is_working_day(self.date(day)) {
             return;
         }
-        for (group, index) in self.cancer_arrivals(day) {
+        for (count, (group, index)) in self.cancer_arrivals(day).into_iter().enumerate() {
+            if count % WARM_BATCH == 0 {
+                self.patients.warm_next_slots(WARM_BATCH);
+            }
             self.tally.cancer_referrals += 1;
             let at = self.new_cancer_patient(day, group, index, Stage::AwaitingFirst);
             self.queue_first_appointment(at);
@@ -215,7 +218,7 @@ impl Hospital<'_> {
                 }
             }
             DueKind::CancerDecision => {
-                self.patients.current(at).decision_day = day as i32;
+                self.patients.current(at).decision_day = patient_day(day);
                 self.schedule_cancer_step(
                     at,
                     day,
@@ -239,7 +242,7 @@ impl Hospital<'_> {
     /// non-surgical queue.
     fn queue_cancer_treatment(&mut self, at: PatientRef, ready_day: i64) {
         let patient = self.patients.current(at);
-        patient.queued_day = ready_day as i32;
+        patient.queued_day = patient_day(ready_day);
         let (serial, group) = (patient.serial, patient.tumour_group as usize);
         if self.is_surgical(serial, group) {
             self.set_stage(at, Stage::AwaitingAdmission);
@@ -427,7 +430,7 @@ impl Hospital<'_> {
         };
         let at = self.new_cancer_patient(referral_day, group, index, Stage::CancerNextStep);
         if let Some(decision) = decision {
-            self.patients.current(at).decision_day = day(decision) as i32;
+            self.patients.current(at).decision_day = patient_day(day(decision));
         }
         if when >= 0.0 {
             self.agenda.add(day(when), Due { patient: at, what });

@@ -7,7 +7,7 @@ use rand_distr::{Distribution, Poisson};
 
 use super::booking::QueueKind;
 use super::draws::{self, AtContact, Once};
-use super::patient::{Pathway, Patient, PatientRef, Serial, Stage};
+use super::patient::{patient_day, Pathway, Patient, PatientRef, Serial, Stage, WARM_BATCH};
 use super::{Due, DueKind, Hospital, Money};
 use crate::scenario::{Resource, TestType};
 
@@ -32,7 +32,7 @@ impl Hospital<'_> {
         self.set_stage(at, Stage::AwaitingTest);
         let patient = self.patients.current(at);
         patient.test = test as u8;
-        patient.queued_day = day as i32;
+        patient.queued_day = patient_day(day);
         self.test_waiting[test].start_clock(day);
         self.enqueue(at, QueueKind::Test);
     }
@@ -65,8 +65,12 @@ impl Hospital<'_> {
                 .capacity
                 .premium_share(date, test, Resource::DiagnosticTests);
             self.cost_capacity(Money::DiagnosticCost, (planned - lost) as f64, premium);
-            for _ in 0..planned - lost {
+            for done in 0..planned - lost {
                 let patients = &self.patients;
+                if done % WARM_BATCH as u64 == 0 {
+                    let n = (planned - lost - done).min(WARM_BATCH as u64) as usize;
+                    patients.warm(self.test_queues[test].front(n));
+                }
                 let next =
                     self.test_queues[test].pop(|at, stage| Self::is_waiting(patients, at, stage));
                 let Some(at) = next else { break };
@@ -118,6 +122,9 @@ impl Hospital<'_> {
                 .sample(&mut rng);
             let urgent_share = spec.urgent_share;
             for index in 0..count as u64 {
+                if index % WARM_BATCH as u64 == 0 {
+                    self.patients.warm_next_slots(WARM_BATCH);
+                }
                 let serial = Serial::direct_test(day, test, index);
                 let urgent = self.routing.uniform(serial, draws::once(Once::Urgent)) < urgent_share;
                 let patient = Patient {

@@ -37,7 +37,7 @@ use booking::{BookingQueue, BookingRules, QueueKind};
 use capacity::{CapacityCalendar, WholeUnits};
 use draws::{DurationDraw, Once};
 use levers::Levers;
-use patient::{Patient, PatientRef, Patients, Stage};
+use patient::{Patient, PatientRef, Patients, Stage, WARM_BATCH};
 use waiting_list::WaitingList;
 
 /// The waits, in weeks, that the RTT metrics count "over".
@@ -403,9 +403,12 @@ impl<'a> Hospital<'a> {
         if self.date(day).ymd().2 == 1 {
             self.validation_sprint(day);
         }
-        for due in self.agenda.take_day(day) {
-            self.handled += 1;
-            self.handle_due(due, day);
+        for batch in self.agenda.take_day(day).chunks(WARM_BATCH) {
+            self.patients.warm(batch.iter().map(|due| due.patient));
+            for &due in batch {
+                self.handled += 1;
+                self.handle_due(due, day);
+            }
         }
         self.refer(day);
         self.refer_cancer(day);
@@ -605,7 +608,7 @@ impl<'a> Hospital<'a> {
     fn join_followup_queue(&mut self, at: PatientRef, day: i64) {
         self.set_stage(at, Stage::AwaitingFollowUp);
         let patient = self.patients.current(at);
-        patient.queued_day = day as i32;
+        patient.queued_day = patient::patient_day(day);
         self.enqueue(at, QueueKind::FollowUp);
     }
 

@@ -5,7 +5,7 @@
 
 use super::booking::QueueKind;
 use super::draws::{self, AtContact, Once, Outcome};
-use super::patient::{Pathway, PatientRef, Stage};
+use super::patient::{patient_day, Pathway, PatientRef, Stage, WARM_BATCH};
 use super::{Due, DueKind, Hospital, Money};
 use crate::scenario::Resource;
 
@@ -72,7 +72,7 @@ impl Hospital<'_> {
             // Rebooked DNAs rejoin after the day's clinics, so they are not booked twice today.
             for (at, appointment) in rebook.drain(..) {
                 let patient = self.patients.current(at);
-                patient.queued_day = day as i32;
+                patient.queued_day = patient_day(day);
                 self.enqueue(at, appointment.queue());
             }
         }
@@ -94,6 +94,9 @@ impl Hospital<'_> {
                 Appointment::FollowUp => &mut self.followup_queues[specialty],
             };
             let patients = &self.patients;
+            if used % WARM_BATCH as u64 == 0 {
+                patients.warm(queue.front((limit - used).min(WARM_BATCH as u64) as usize));
+            }
             let Some(at) = queue.pop(|at, stage| Self::is_waiting(patients, at, stage)) else {
                 break;
             };
@@ -202,7 +205,7 @@ impl Hospital<'_> {
             .routing
             .uniform(patient.serial, draws::once(Once::DayCase))
             < propensity;
-        patient.queued_day = day as i32;
+        patient.queued_day = patient_day(day);
         self.set_stage(at, Stage::AwaitingAdmission);
         self.enqueue(at, QueueKind::Admission);
     }

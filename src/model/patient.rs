@@ -88,6 +88,15 @@ pub enum Pathway {
     DirectTest,
 }
 
+/// A simulated day as a patient record keeps it: 16 bits, so that the record fits in 32 bytes.
+/// Scenarios start at most 520 weeks back and run at most 120 months, well within ±32,767 days.
+pub type PatientDay = i16;
+
+/// A simulated day in a patient record (see [`PatientDay`]).
+pub fn patient_day(day: i64) -> PatientDay {
+    PatientDay::try_from(day).expect("simulated days fit a patient record")
+}
+
 /// A reference to a patient that stays valid only while the patient is in the system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PatientRef {
@@ -95,17 +104,18 @@ pub struct PatientRef {
     pub generation: u32,
 }
 
-/// One patient. Kept small: a national run holds millions.
+/// One patient. Kept small: a national run holds millions, and touching one costs a trip to
+/// main memory, so two records share a cache line (see the size check below).
 #[derive(Clone, Copy, Debug)]
 pub struct Patient {
     /// Unique within a replication and independent of the order patients are created in (see
     /// [`Serial`]): keys the patient's random draws.
     pub serial: u64,
     /// Day the RTT clock started (negative: before the simulation).
-    pub clock_start_day: i32,
+    pub clock_start_day: PatientDay,
     /// Day the patient joined their current queue (for first-come-first-served booking and
     /// follow-up due dates).
-    pub queued_day: i32,
+    pub queued_day: PatientDay,
     pub generation: u32,
     pub specialty: u8,
     /// Clinical priority 1 (most urgent) to 4.
@@ -123,7 +133,7 @@ pub struct Patient {
     /// Urgent (a direct-access test request booked ahead of routine ones).
     pub urgent: bool,
     /// Day of the decision to treat (cancer: starts the 31-day clock).
-    pub decision_day: i32,
+    pub decision_day: PatientDay,
     /// Outpatient appointments booked so far: numbers the draws made at each.
     pub contacts: u16,
     /// Theatre bookings resolved by an on-the-day cancellation so far: numbers the
@@ -146,8 +156,8 @@ impl Patient {
     ) -> Patient {
         Patient {
             serial,
-            clock_start_day: clock_start_day as i32,
-            queued_day: clock_start_day as i32,
+            clock_start_day: patient_day(clock_start_day),
+            queued_day: patient_day(clock_start_day),
             generation: 0,
             specialty: specialty as u8,
             priority,
@@ -182,6 +192,14 @@ impl Patient {
     }
 }
 
+/// How many patients to warm at a time before handling them in turn (see [`Patients::warm`]).
+pub const WARM_BATCH: usize = 16;
+
+const _: () = assert!(
+    std::mem::size_of::<Patient>() == 32,
+    "a patient record is 32 bytes"
+);
+
 /// All patients in the system.
 #[derive(Default)]
 pub struct Patients {
@@ -211,6 +229,29 @@ impl Patients {
                 generation: 0,
             }
         }
+    }
+
+    /// Reads the records behind `refs` one after another with nothing in between, so that
+    /// their cache misses overlap. A national arena is far larger than the cache, and the
+    /// patients a clinic or a day's agenda handles in turn sit at scattered slots: touched one
+    /// at a time, each waits for main memory on its own.
+    pub fn warm(&self, refs: impl IntoIterator<Item = PatientRef>) {
+        let mut touched = 0u32;
+        for at in refs {
+            if let Some(patient) = self.slots.get(at.index as usize) {
+                touched = touched.wrapping_add(patient.generation);
+            }
+        }
+        std::hint::black_box(touched);
+    }
+
+    /// Warms the slots the next `n` admissions will fill (see [`Patients::warm`]).
+    pub fn warm_next_slots(&self, n: usize) {
+        let next = &self.free[self.free.len().saturating_sub(n)..];
+        self.warm(next.iter().map(|&index| PatientRef {
+            index,
+            generation: 0,
+        }));
     }
 
     /// The patient, if the reference is still current.
@@ -289,6 +330,13 @@ mod tests {
             Serial::cancer_referral(-1, 0, 0),
             Serial::cancer_referral(0, 0, 0)
         );
+    }
+
+    #[test]
+    fn the_widest_scenarios_days_fit_a_patient_record() {
+        // The oldest clock start of a 520-week starting list, and a day past 120 months.
+        assert_eq!(i64::from(patient_day(-7 * 520 - 2)), -3642);
+        assert_eq!(i64::from(patient_day(120 * 31)), 3720);
     }
 
     #[test]

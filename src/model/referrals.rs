@@ -6,7 +6,7 @@ use rand_distr::{Distribution, Poisson};
 
 use super::booking::QueueKind;
 use super::draws::{self, Once};
-use super::patient::{Patient, Serial, Stage};
+use super::patient::{Patient, Serial, Stage, WARM_BATCH};
 use super::Hospital;
 
 impl Hospital<'_> {
@@ -45,6 +45,9 @@ impl Hospital<'_> {
                 .expect("positive finite rate")
                 .sample(&mut rng);
             for index in 0..count as u64 {
+                if index % WARM_BATCH as u64 == 0 {
+                    self.patients.warm_next_slots(WARM_BATCH);
+                }
                 self.new_referral(specialty, day, index);
             }
         }

@@ -6,7 +6,7 @@
 use super::booking::QueueKind;
 use super::draws::DurationDraw;
 use super::draws::{self, AtContact, Once, PerList};
-use super::patient::{Pathway, Patient, PatientRef};
+use super::patient::{Pathway, Patient, PatientRef, WARM_BATCH};
 use super::{Hospital, Money};
 use crate::scenario::Resource;
 
@@ -73,6 +73,9 @@ impl Hospital<'_> {
         let mut expected = 0.0;
         loop {
             let patients = &self.patients;
+            if booked.len() % WARM_BATCH == 0 {
+                patients.warm(self.admission_queues[specialty].front(WARM_BATCH));
+            }
             let Some((at, place)) = self.admission_queues[specialty]
                 .peek(|at, stage| Self::is_waiting(patients, at, stage))
             else {

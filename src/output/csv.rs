@@ -327,7 +327,7 @@ pub fn targets_csv(scenario: &str, outcomes: &[TargetOutcome]) -> String {
 }
 
 /// Quotes a field when it holds a comma, quote or line break (RFC 4180).
-fn field(text: &str) -> String {
+pub(crate) fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

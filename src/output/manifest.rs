@@ -63,20 +63,40 @@ pub struct Timings {
 
 impl Timings {
     pub fn new(run: &ScenarioRun, experiment: &ExperimentResult, invocation: &[String]) -> Timings {
+        Timings::from_parts(
+            experiment.started,
+            experiment.wall_seconds,
+            experiment.threads,
+            run.replication_seconds,
+            (run.events(), run.patients()),
+            invocation,
+        )
+    }
+
+    /// Timings from their parts: `events_patients` are those of the replications that took
+    /// `replication_seconds`.
+    pub fn from_parts(
+        started: SystemTime,
+        wall_seconds: f64,
+        threads: usize,
+        replication_seconds: f64,
+        (events, patients): (u64, u64),
+        invocation: &[String],
+    ) -> Timings {
         let per_second = |count: u64| {
-            if run.replication_seconds > 0.0 {
-                (count as f64 / run.replication_seconds).round()
+            if replication_seconds > 0.0 {
+                (count as f64 / replication_seconds).round()
             } else {
                 0.0
             }
         };
         Timings {
-            started: iso_utc(experiment.started),
-            wall_seconds: round_us(experiment.wall_seconds),
-            threads: experiment.threads,
-            replication_seconds: round_us(run.replication_seconds),
-            events_per_second: per_second(run.events()),
-            patients_per_second: per_second(run.patients()),
+            started: iso_utc(started),
+            wall_seconds: round_us(wall_seconds),
+            threads,
+            replication_seconds: round_us(replication_seconds),
+            events_per_second: per_second(events),
+            patients_per_second: per_second(patients),
             invocation: invocation
                 .iter()
                 .enumerate()

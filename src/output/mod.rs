@@ -14,6 +14,7 @@ mod network;
 mod verify;
 mod writer;
 
+pub(crate) use csv::field as csv_field;
 pub use csv::{
     comparison_csv, finance_csv, monthly_csv, summary_csv, targets_csv, waits_csv,
     COMPARISON_HEADER, FINANCE_HEADER, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
@@ -23,10 +24,12 @@ pub use manifest::{scenario_hash, sha256_hex, Manifest, Timings};
 pub use network::{network_result_files, stations_csv, STATIONS_HEADER};
 pub use verify::{verify_result_folder, FolderReport};
 pub use writer::{
-    check_destination, check_writable, write_atomic, write_result_folder, OutputError,
+    check_destination, check_writable, replace_folder, write_atomic, write_result_folder,
+    OutputError,
 };
 
 use crate::experiment::{ExperimentResult, ScenarioRun};
+use crate::model::ReplicationResult;
 use crate::scenario::Scenario;
 use crate::targets::TargetOutcome;
 
@@ -79,30 +82,42 @@ impl ResultFolder {
         command_line: &[String],
         invocation: &[String],
     ) -> ResultFolder {
-        let month_ends = scenario.month_ends();
         let timings = Timings::new(run, experiment, invocation);
+        ResultFolder::from_parts(scenario, &run.replications, outcomes, command_line, timings)
+    }
+
+    /// As [`ResultFolder::new`], from the replications and timings themselves (a batch builds
+    /// them from job files).
+    pub fn from_parts(
+        scenario: &Scenario,
+        replications: &[ReplicationResult],
+        outcomes: &[TargetOutcome],
+        command_line: &[String],
+        timings: Timings,
+    ) -> ResultFolder {
+        let month_ends = scenario.month_ends();
         let mut manifest = Manifest::new(scenario, command_line, timings);
-        let done = u32::try_from(run.replications.len()).unwrap_or(u32::MAX);
+        let done = u32::try_from(replications.len()).unwrap_or(u32::MAX);
         manifest.replications = done;
         manifest.complete = done == scenario.simulation.replications;
         let files = vec![
             ("scenario.toml", scenario.resolved_toml()),
             (
                 "monthly.csv",
-                monthly_csv(&scenario.name, &month_ends, &run.replications),
+                monthly_csv(&scenario.name, &month_ends, replications),
             ),
             (
                 "summary.csv",
-                summary_csv(&scenario.name, &month_ends, &run.replications),
+                summary_csv(&scenario.name, &month_ends, replications),
             ),
             ("targets.csv", targets_csv(&scenario.name, outcomes)),
             (
                 "finance.csv",
-                finance_csv(&scenario.name, &month_ends, &run.replications),
+                finance_csv(&scenario.name, &month_ends, replications),
             ),
             (
                 "waits.csv",
-                waits_csv(&scenario.name, &month_ends, &run.replications),
+                waits_csv(&scenario.name, &month_ends, replications),
             ),
         ];
         ResultFolder {

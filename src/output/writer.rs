@@ -138,6 +138,23 @@ pub fn write_result_folder<N: AsRef<str>, B: AsRef<[u8]>>(
     Ok(folder)
 }
 
+/// Puts a complete folder built at `staging` in place as `folder` (moving an existing one
+/// aside and removing it once the new one is in place).
+pub fn replace_folder(staging: &Path, folder: &Path) -> Result<(), OutputError> {
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let root = folder
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let old = root.join(format!(".{name}.old-{}", std::process::id()));
+    put_in_place(staging, folder, &old)?;
+    sync_dir(root);
+    Ok(())
+}
+
 /// Renames `staging` to `folder`, moving an existing `folder` aside to `old` first.
 fn put_in_place(staging: &Path, folder: &Path, old: &Path) -> Result<(), OutputError> {
     match fs::metadata(folder) {

@@ -1211,7 +1211,8 @@ impl Chart for SweepHeatmap<'_> {
         for k in 0..kh {
             let p = 1.0 - k as f64 / (kh - 1) as f64;
             area.draw(&Rectangle::new(
-                [(kx, ky + k), (kx + kw, ky + k)],
+                // One pixel tall: a rectangle from a row to the same row draws nothing.
+                [(kx, ky + k), (kx + kw, ky + k + 1)],
                 viridis(p).filled(),
             ))
             .map_err(err)?;

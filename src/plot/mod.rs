@@ -19,6 +19,8 @@ pub use results::{MonthStats, ResultFiles, ResultsError, RunResults, TargetRow, 
 use charts::{Chart, Dashboard, Overlay, SweepHeatmap, SweepLines, Trajectory, WaitDistribution};
 use plotters::prelude::*;
 
+use crate::output::ResultFolder;
+
 /// A chart that could not be drawn.
 #[derive(Debug, thiserror::Error)]
 #[error("drawing {chart}: {message}")]
@@ -116,6 +118,30 @@ pub fn sweep_charts(sweep: &Sweep) -> Result<Vec<RenderedChart>, PlotError> {
             message: format!("a sweep over {n} parameters: charts draw one or two"),
         }),
     }
+}
+
+/// Adds `plots/` to a result folder about to be written, drawn from its own bytes exactly as
+/// `plansim plot` reads them back, so both give the same plots; the manifest then records
+/// their checksums like every other file's.
+pub fn add_plots(folder: &mut ResultFolder) -> Result<(), PlotError> {
+    let manifest = folder.manifest.to_json().into_bytes();
+    let mut view: ResultFiles = folder
+        .files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    view.insert("manifest.json", &manifest);
+    let results = RunResults::from_files(&view).map_err(|e| PlotError {
+        chart: "results".to_string(),
+        message: e.to_string(),
+    })?;
+    let charts = run_charts(&results)?;
+    folder.files.extend(
+        plot_files(&charts)
+            .into_iter()
+            .map(|(name, bytes)| (format!("plots/{name}"), bytes)),
+    );
+    Ok(())
 }
 
 /// The files of a `plots/` folder for these charts: `ID.png` and `ID.svg` for each.

@@ -59,6 +59,47 @@ pub(crate) fn resolve_text(text: &str, origin: &str) -> Result<Source, Vec<Strin
     })
 }
 
+/// A TOML file read for another loader (batch files): its table and where each key is.
+pub(crate) struct TomlFile {
+    /// The path as the user wrote it, for messages.
+    pub display: String,
+    pub text: String,
+    pub table: toml::Table,
+    positions: BTreeMap<Vec<String>, (usize, usize)>,
+}
+
+impl TomlFile {
+    /// `file:line:col` of the key at `path`, or of its nearest ancestor, or the file alone.
+    pub(crate) fn place(&self, path: &[String]) -> String {
+        (1..=path.len())
+            .rev()
+            .find_map(|n| self.positions.get(&path[..n]))
+            .map_or_else(
+                || self.display.clone(),
+                |(line, col)| format!("{}:{line}:{col}", self.display),
+            )
+    }
+}
+
+/// Reads a TOML file with the same checks as a scenario file (size, UTF-8, syntax).
+pub(crate) fn read_toml_file(path: &Path) -> Result<TomlFile, Vec<String>> {
+    let display = path.display().to_string();
+    let text = read_text(path, &display)?;
+    let parsed = parse(FileText {
+        display: display.clone(),
+        dir: PathBuf::new(),
+        canonical: None,
+        stem: stem_of(path),
+        text,
+    })?;
+    Ok(TomlFile {
+        display,
+        text: parsed.file.text,
+        table: parsed.table,
+        positions: parsed.positions,
+    })
+}
+
 fn stem_of(path: &Path) -> String {
     match path.file_stem() {
         Some(stem) => stem.to_string_lossy().into_owned(),
@@ -231,6 +272,16 @@ fn record_table(
                 record(text, prefix, key_span.or_else(|| value.span()), positions);
                 if let toml_edit::Value::InlineTable(inline) = value {
                     record_inline(text, inline, prefix, positions);
+                }
+            }
+            toml_edit::Item::ArrayOfTables(array) => {
+                record(text, prefix, key_span.or_else(|| array.span()), positions);
+                // `[[x]]` entries by index (`x.0.key`), as batch files read them.
+                for (i, sub) in array.iter().enumerate() {
+                    prefix.push(i.to_string());
+                    record(text, prefix, sub.span(), positions);
+                    record_table(text, sub, prefix, positions);
+                    prefix.pop();
                 }
             }
             other => record(text, prefix, key_span.or_else(|| other.span()), positions),

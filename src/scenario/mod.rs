@@ -16,8 +16,11 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub(crate) use load::{read_toml_file, TomlFile};
 pub(crate) use problems::nearest as nearest_key;
+pub(crate) use problems::render as render_value;
 use problems::{key_path, Origin, Source};
+pub(crate) use validate::{is_scenario_name, SCENARIO_NAME_RULE};
 
 /// Values the command line may override (`-r`, `-s`, `--months`, `--scale`).
 #[derive(Clone, Debug, Default)]
@@ -46,6 +49,80 @@ impl From<Vec<String>> for ScenarioError {
     fn from(problems: Vec<String>) -> ScenarioError {
         ScenarioError { problems }
     }
+}
+
+/// A value set on a scenario from outside its files: a batch file's overrides and sweep values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// The key path, one segment per table level (`["specialties", "ent", "pifu_share"]`).
+    pub path: Vec<String>,
+    pub value: toml::Value,
+    /// Where it was set (`batch.toml:12:1`), for messages.
+    pub place: String,
+}
+
+/// A scenario file read and merged (its `extends` chain) but not yet validated, so that many
+/// scenarios can be built from it with different [`Setting`]s, each validated with messages
+/// pointing at the file line that set each key.
+#[derive(Clone, Debug)]
+pub struct ScenarioBase(Source);
+
+impl ScenarioBase {
+    pub fn load(path: &Path) -> Result<ScenarioBase, ScenarioError> {
+        Ok(ScenarioBase(load::resolve_path(path)?))
+    }
+
+    /// The scenario with `settings` applied, validated as a whole.
+    pub fn build(&self, settings: &[Setting]) -> Result<Scenario, ScenarioError> {
+        let mut source = self.0.clone();
+        let mut problems = Vec::new();
+        for setting in settings {
+            match set_key(&mut source.table, &setting.path, setting.value.clone()) {
+                Ok(()) => {
+                    source.origins.retain(|path, _| !path.starts_with(&setting.path));
+                    source.origins.insert(
+                        setting.path.clone(),
+                        Origin {
+                            place: setting.place.clone(),
+                            note: None,
+                        },
+                    );
+                }
+                Err(parent) => problems.push(format!(
+                    "{}: {} = {}: {} is a value in the scenario, not a table, so it has no key {:?}",
+                    setting.place,
+                    setting.path.join("."),
+                    problems::render(&setting.value),
+                    parent,
+                    setting.path.last().map(String::as_str).unwrap_or_default()
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ScenarioError { problems });
+        }
+        Ok(validate::build(&source)?)
+    }
+}
+
+/// Sets `path` in `table`, creating tables on the way; fails (naming the blocking key) where
+/// the path runs through a value.
+fn set_key(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<(), String> {
+    let Some((last, parents)) = path.split_last() else {
+        return Ok(());
+    };
+    let mut current = table;
+    for (depth, key) in parents.iter().enumerate() {
+        let entry = current
+            .entry(key.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match entry {
+            toml::Value::Table(t) => t,
+            _ => return Err(path[..=depth].join(".")),
+        };
+    }
+    current.insert(last.clone(), value);
+    Ok(())
 }
 
 impl Scenario {

@@ -277,7 +277,7 @@ fn is_snake_name(name: &str) -> bool {
 }
 
 /// Safe as a folder name.
-fn is_scenario_name(name: &str) -> bool {
+pub(crate) fn is_scenario_name(name: &str) -> bool {
     (1..=64).contains(&name.chars().count())
         && !name.starts_with('.')
         && name
@@ -285,7 +285,7 @@ fn is_scenario_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-const SCENARIO_NAME_RULE: &str =
+pub(crate) const SCENARIO_NAME_RULE: &str =
     "1 to 64 characters from A-Z a-z 0-9 . _ - (not starting with .), as it names the result folder";
 
 fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {

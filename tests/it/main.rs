@@ -1,6 +1,8 @@
 //! Integration tests, one binary: each module covers one part of plansim through its public API
 //! or its command line.
 
+mod batch;
+mod batch_errors;
 mod bulk_service_theory;
 mod diagnostics_cancer;
 mod end_to_end;
@@ -14,4 +16,5 @@ mod robustness_interrupt;
 mod robustness_output;
 mod robustness_report;
 mod scenario_errors;
+mod slurm;
 mod targets_output;

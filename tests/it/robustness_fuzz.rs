@@ -4,6 +4,8 @@
 //! names a place, that a scenario that loads also round-trips and runs, and that `check` never
 //! passes a changed file.
 //!
+//! The batch loader is fuzzed the same way, from the shipped batch files.
+//!
 //! `cargo test` runs a short, deterministic version. For a long one:
 //! `PLANSIM_FUZZ_CASES=200000 PLANSIM_FUZZ_RANDOM=1 cargo test --release --test it fuzz -- --nocapture`
 //! (it prints how many inputs it tried).
@@ -17,6 +19,7 @@ use assert_cmd::Command;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
+use plansim::batch::{load_batch, BatchRecord};
 use plansim::experiment::memory::{estimate_memory, patients_created};
 use plansim::model::{run_replication, METRICS};
 use plansim::output::verify_result_folder;
@@ -260,6 +263,78 @@ fn fuzz_the_scenario_loader() {
         LOADER_INPUTS.load(Ordering::Relaxed),
         LOADED.load(Ordering::Relaxed),
         RAN.load(Ordering::Relaxed)
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+static BATCH_INPUTS: AtomicU64 = AtomicU64::new(0);
+static BATCHES_LOADED: AtomicU64 = AtomicU64::new(0);
+
+#[test]
+fn fuzz_the_batch_loader() {
+    // The shipped overnight example and the test batch, with the scenario files they name at
+    // the same relative places.
+    let dir = tempfile::tempdir().unwrap();
+    let batches = dir.path().join("batches");
+    fs::create_dir_all(&batches).unwrap();
+    fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    for (from, to) in [
+        ("scenarios/baseline.toml", "baseline.toml"),
+        ("scenarios/example-icb.toml", "example-icb.toml"),
+        ("tests/fixtures/scenarios/base.toml", "scenarios/base.toml"),
+    ] {
+        fs::copy(repo(from), dir.path().join(to)).unwrap();
+    }
+    let seeds: Vec<Vec<u8>> = [
+        "scenarios/batches/overnight-example.toml",
+        "tests/fixtures/batches/small.toml",
+    ]
+    .iter()
+    .map(|p| fs::read(repo(p)).unwrap())
+    .collect();
+    let strategy = (0..seeds.len(), prop::collection::vec(mutation(), 1..3));
+    let path = batches.join("fuzz.toml");
+    let folder = dir.path().display().to_string();
+    let result = runner(64).run(&strategy, |(seed, mutations)| {
+        let mut text = seeds[seed].clone();
+        for m in &mutations {
+            text = apply(&text, m);
+        }
+        BATCH_INPUTS.fetch_add(1, Ordering::Relaxed);
+        fs::write(&path, &text).unwrap();
+        match load_batch(&path) {
+            Err(problems) => {
+                prop_assert!(!problems.is_empty(), "an error with no problem");
+                for problem in &problems {
+                    prop_assert!(
+                        problem.starts_with(&folder) && !problem.contains('\n'),
+                        "a problem that does not start with its file: {problem:?}"
+                    );
+                }
+            }
+            Ok(batch) => {
+                BATCHES_LOADED.fetch_add(1, Ordering::Relaxed);
+                prop_assert!(!batch.points.is_empty());
+                let record = BatchRecord::new(&batch, None);
+                let back: BatchRecord = serde_json::from_str(&record.to_json()).unwrap();
+                prop_assert_eq!(&back, &record);
+                prop_assert_eq!(record.jobs().len() as u64, record.jobs);
+                for point in batch.points.iter().take(2) {
+                    let scenario = Scenario::from_toml_str(&point.resolved, "point.toml");
+                    let scenario = scenario.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    prop_assert_eq!(&scenario.hash(), &point.scenario_hash);
+                    prop_assert_eq!(&scenario.name, &point.name);
+                }
+            }
+        }
+        Ok(())
+    });
+    eprintln!(
+        "batch loader: {} inputs tried, {} loaded",
+        BATCH_INPUTS.load(Ordering::Relaxed),
+        BATCHES_LOADED.load(Ordering::Relaxed)
     );
     if let Err(e) = result {
         panic!("{e}");
