@@ -26,8 +26,11 @@ in Ciw (ciw_models.py) and SimPy (simpy_models.py), and prints one table:
   simulation only and whole command by wall time, whole command by CPU time, and plansim's
   whole command against the peer's simulation only by CPU time (the strictest for plansim).
 
-plansim's whole command is repeated (--repeat, default 5) and the median run is reported; each
-peer runs once (their runs take tens of seconds, so their timing noise is small in proportion).
+The whole comparison runs --rounds times (default 3), interleaved, and each time shown is the
+median over rounds; within a round plansim's whole command runs --repeat times (default 5) and
+the median run is kept, each peer once. Rounds matter more than repeats: on a virtual machine
+the speed of everything drifts by 10-20% over minutes, and medians over interleaved rounds keep
+that drift out of the ratios. The ratio of every round is printed too.
 """
 
 import argparse
@@ -35,6 +38,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -255,30 +259,71 @@ def checks(results, specs):
     return lines
 
 
+TIMES = ("whole_seconds", "whole_cpu_seconds", "simulation_seconds", "simulation_cpu_seconds")
+
+
+def combine(rounds):
+    """One row from the same simulator's rows of several rounds: the median of each time (the
+    waits are the same in every round, the seeds being fixed; so are the counts, except that
+    plansim's are recovered from rounded rates, to a few events in a million)."""
+    row = dict(rounds[0])
+    for other in rounds[1:]:
+        assert other["waits"] == row["waits"], "a rerun with the same seeds gave other waits"
+        assert abs(other["events"] - row["events"]) <= 1e-5 * row["events"]
+    for key in TIMES:
+        if row[key] is not None:
+            row[key] = statistics.median(r[key] for r in rounds)
+    return row
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="plansim runs per scenario (median kept)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times the whole comparison is run (medians kept)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="plansim runs per scenario in each round (median kept)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     print(f"machine: {machine()}; load average at start {load_average()}", flush=True)
     binary = build_plansim()
     specs = {s: Spec(str(ROOT / "scenarios/network" / f"{s}.toml")) for s in SCENARIOS}
-    results = {}
-    for scenario in SCENARIOS:
-        print(f"running {scenario}: plansim", flush=True)
-        rows = [run_plansim(binary, scenario, args.repeat)]
-        for script in ("ciw_models.py", "simpy_models.py"):
-            print(f"running {scenario}: {script}", flush=True)
-            rows.append(run_peer(script, scenario))
-        results[scenario] = rows
+    rounds = []
+    for k in range(args.rounds):
+        results = {}
+        for scenario in SCENARIOS:
+            print(f"round {k + 1}: {scenario}: plansim", flush=True)
+            rows = [run_plansim(binary, scenario, args.repeat)]
+            for script in ("ciw_models.py", "simpy_models.py"):
+                print(f"round {k + 1}: {scenario}: {script}", flush=True)
+                rows.append(run_peer(script, scenario))
+            results[scenario] = rows
+        rounds.append(results)
     print(f"load average at the end {load_average()}\n")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rounds": rounds}, indent=1))
+    results = {
+        scenario: [combine([r[scenario][i] for r in rounds]) for i in range(3)]
+        for scenario in SCENARIOS
+    }
     for line in table(results):
         print(line)
     print()
     for line in checks(results, specs):
         print(line)
+    if args.rounds > 1:
+        print()
+        for scenario in SCENARIOS:
+            for i in (1, 2):
+                name = rounds[0][scenario][i]["simulator"].split()[0]
+                each = [
+                    (r[scenario][0]["events"] / r[scenario][0]["simulation_seconds"])
+                    / (r[scenario][i]["events"] / r[scenario][i]["simulation_seconds"])
+                    for r in rounds
+                ]
+                print(f"{scenario}: plansim/{name}, simulation only, wall time, each round: "
+                      + ", ".join(f"{x:.0f}x" for x in each))
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1, default=list))
+        Path(args.json).write_text(json.dumps({"rounds": rounds, "medians": results}, indent=1))
 
 
 if __name__ == "__main__":
