@@ -127,18 +127,7 @@ pub fn paired_difference(base: &[f64], variant: &[f64]) -> Interval {
         "paired samples of different sizes"
     );
     let differences: Vec<f64> = variant.iter().zip(base).map(|(v, b)| v - b).collect();
-    let summary = summarise(&differences);
-    let n = differences.len();
-    let half_width = if n > 1 {
-        t_975(n - 1) * summary.sd / (n as f64).sqrt()
-    } else {
-        0.0
-    };
-    Interval {
-        mean: summary.mean,
-        low: summary.mean - half_width,
-        high: summary.mean + half_width,
-    }
+    mean_interval(&differences)
 }
 
 /// The mean with its 95% confidence interval from Student's t with n - 1 degrees of freedom;
