@@ -11,23 +11,12 @@ use std::process::{Command as Process, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use crate::support::{self, plansim};
 
 const SMALL: &str = "tests/fixtures/batches/small.toml";
 
-fn plansim() -> Command {
-    let mut command = Command::cargo_bin("plansim").expect("binary built");
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("batch")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("batch", name)
 }
 
 fn stderr(output: &std::process::Output) -> String {

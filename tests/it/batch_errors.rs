@@ -6,13 +6,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+use crate::support;
+
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("batch_errors")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("batch_errors", name)
 }
 
 /// Writes `text` as `b.toml` beside a copy of the test scenario `s.toml`, runs `plansim batch`

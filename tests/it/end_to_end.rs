@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use plansim::model::{run_replication, starting_position, Metric};
 use plansim::scenario::Scenario;
+
+use crate::support::plansim;
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -16,12 +17,6 @@ fn repo(path: &str) -> PathBuf {
 
 fn load(path: &str) -> Scenario {
     Scenario::load(&repo(path)).unwrap_or_else(|e| panic!("{path}:\n{e}"))
-}
-
-fn plansim() -> Command {
-    let mut command = Command::cargo_bin("plansim").expect("binary built");
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
 }
 
 /// `monthly.csv` as (replication, month, metric) -> value.

@@ -17,4 +17,5 @@ mod robustness_output;
 mod robustness_report;
 mod scenario_errors;
 mod slurm;
+mod support;
 mod targets_output;

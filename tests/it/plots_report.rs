@@ -9,25 +9,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 use std::sync::OnceLock;
 
-use assert_cmd::Command;
 use plansim::plot::{
     comparison_charts, plot_files, run_charts, sweep_charts, RunResults, Sweep, SweepPoint,
 };
 use plansim::report::render_report;
 
-fn plansim() -> Command {
-    let mut command = Command::cargo_bin("plansim").expect("binary built");
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
-}
+use crate::support::{self, plansim};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("plots_report")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("plots_report", name)
 }
 
 /// One small run of the ICB example (3 replications), shared by the tests that only read it.

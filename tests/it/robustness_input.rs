@@ -8,13 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn plansim() -> Command {
-    let mut command = Command::cargo_bin("plansim").expect("binary built");
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
-}
+use crate::support::{self, plansim};
 
 fn fixture() -> String {
     fs::read_to_string(
@@ -35,12 +29,7 @@ fn edited(edits: &[(&str, &str)]) -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("robustness_input")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("robustness_input", name)
 }
 
 /// Runs `plansim check case.toml` (or `run`, for what only a run checks) in a folder holding

@@ -9,21 +9,10 @@ use std::process::{Command as Process, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-
-fn plansim() -> Command {
-    let mut command = Command::cargo_bin("plansim").expect("binary built");
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
-}
+use crate::support::{self, plansim};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("robustness_interrupt")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("robustness_interrupt", name)
 }
 
 /// Long enough to be running when the signal comes: many short replications.

@@ -13,22 +13,12 @@ use std::process::{Command as Process, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use plansim::output::verify_result_folder;
 
-fn plansim() -> Command {
-    let mut command = Command::cargo_bin("plansim").expect("binary built");
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
-}
+use crate::support::{self, plansim};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("robustness_output")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("robustness_output", name)
 }
 
 /// A quick ICB run: a fiftieth of the patients, two months.
