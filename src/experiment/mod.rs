@@ -120,6 +120,10 @@ pub struct JobsRun {
 /// next one). `on_done` returning false stops the run: no new job starts. A stop returns at
 /// once, even in the middle of a long job: jobs in progress are abandoned.
 ///
+/// At most one finished outcome per thread waits for `on_done`: a worker that finishes while
+/// `on_done` is still busy (saving to a slow disk, say) waits before starting its next job, so
+/// memory stays bounded by the thread count however slow `on_done` is.
+///
 /// `progress` counts `already_done` jobs (done by an earlier, interrupted run) as done.
 pub fn run_jobs<J, R, W, D>(
     jobs: Vec<J>,
@@ -149,7 +153,7 @@ where
     let started = SystemTime::now();
     let clock = Instant::now();
     // The workers run on their own thread so that a stop returns at once.
-    let (sender, receiver) = mpsc::channel();
+    let (sender, receiver) = mpsc::sync_channel(threads);
     {
         let jobs = Arc::new(jobs);
         let work = Arc::new(work);
@@ -440,5 +444,58 @@ mod tests {
         assert_eq!(result.completed, 3);
         let alone = run_replication(&scenario, 2);
         assert_eq!(result.runs[0].replications[1].metrics, alone.metrics);
+    }
+
+    /// A result that counts how many of its kind are alive.
+    struct Counted(Arc<AtomicUsize>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_slow_consumer_holds_back_the_workers_instead_of_piling_up_results() {
+        // Instant jobs and an `on_done` that takes a millisecond (a slow disk): an unbounded
+        // hand-over would hold nearly all 200 results at once. Bounded, at most one result per
+        // worker waits in the hand-over, one more per worker waits to be handed over, and one is
+        // in `on_done`.
+        let threads = 2;
+        let alive = Arc::new(AtomicUsize::new(0));
+        let most_alive = Arc::new(AtomicUsize::new(0));
+        let work = {
+            let alive = alive.clone();
+            let most_alive = most_alive.clone();
+            move |_: &usize| {
+                let now = alive.fetch_add(1, Ordering::SeqCst) + 1;
+                most_alive.fetch_max(now, Ordering::SeqCst);
+                Counted(alive.clone())
+            }
+        };
+        let options = ExperimentOptions {
+            threads: Some(threads),
+            ..ExperimentOptions::default()
+        };
+        let mut seen = 0;
+        let run = run_jobs(
+            (0..200).collect(),
+            &options,
+            &ProgressSpec::replications(),
+            work,
+            |_, outcome| {
+                assert!(outcome.is_ok());
+                seen += 1;
+                std::thread::sleep(Duration::from_millis(1));
+                true
+            },
+        )
+        .expect("runs");
+        assert_eq!((run.completed, seen), (200, 200));
+        let most = most_alive.load(Ordering::SeqCst);
+        assert!(
+            most <= 2 * threads + 1,
+            "{most} results alive at once with {threads} threads"
+        );
     }
 }
