@@ -10,6 +10,8 @@
 //! comparison.csv, points.csv, summary.txt, plots/
 //! ```
 //!
+//! Beside it, `DIR/.<batch name>.lock` is held locked by the one plansim working on the folder.
+//!
 //! Every file is written atomically (temporary name, fsync, rename). A job file carries the
 //! SHA-256 of its own bytes and says which point, scenario and replication it holds, so a
 //! damaged or foreign file is never taken for a finished job.
@@ -182,8 +184,20 @@ fn short(hash: &str) -> &str {
 pub enum FolderProblem {
     #[error("{}: {message}", path.display())]
     Unreadable { path: PathBuf, message: String },
+    #[error(
+        "{}: another plansim is working on this batch folder now; wait for it to finish, or \
+         stop it (a killed batch can be resumed)",
+        path.display()
+    )]
+    Busy { path: PathBuf },
     #[error(transparent)]
     Write(#[from] OutputError),
+}
+
+/// A batch folder's lock, held until dropped. See [`BatchFolder::lock`].
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: fs::File,
 }
 
 /// Which of a folder's own jobs are finished, and which job files were found damaged.
@@ -215,6 +229,46 @@ impl BatchFolder {
             .join(JOBS_FOLDER)
             .join(point)
             .join(format!("r{replication:04}.job"))
+    }
+
+    /// The lock file beside the folder. It is beside rather than inside, as `--force` moves
+    /// the folder away while holding the lock; it is never removed, as removing a lock file
+    /// lets two processes lock two different files of one name.
+    pub fn lock_path(&self) -> PathBuf {
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        self.path.with_file_name(format!(".{name}.lock"))
+    }
+
+    /// Locks the folder for this process, or says that another plansim is working on it. The
+    /// lock lasts as long as the returned value, and the operating system releases it when the
+    /// process ends, however it ends, so a killed batch never leaves a stale lock.
+    pub fn lock(&self) -> Result<FolderLock, FolderProblem> {
+        let path = self.lock_path();
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|source| OutputError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| OutputError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(FolderLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(FolderProblem::Busy {
+                path: self.path.clone(),
+            }),
+            Err(fs::TryLockError::Error(e)) => Err(FolderProblem::Unreadable {
+                path,
+                message: format!("cannot lock it: {e}"),
+            }),
+        }
     }
 
     pub fn scenario_path(&self, point: &str) -> PathBuf {

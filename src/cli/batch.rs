@@ -102,6 +102,9 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
     let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
     let record = BatchRecord::new(&batch, shard);
     let folder = BatchFolder::new(args.output.join(&batch.name));
+    // Two processes on one folder would each run the missing jobs and write the results at
+    // the same time.
+    let _lock = folder.lock()?;
     let was_complete = check_existing(&folder, &record, args)?;
     let own = record.own_jobs();
     let scan = folder.scan(&record, &own);
@@ -436,6 +439,8 @@ pub fn merge(args: &MergeArgs, invocation: &[String]) -> Result<()> {
         .map(|f| f.read_record())
         .collect::<Result<_, _>>()?;
     let reference = &records[0];
+    let target = args.output.join(&reference.batch);
+    let _lock = BatchFolder::new(&target).lock()?;
     for (input, record) in inputs.iter().zip(&records).skip(1) {
         let differences = reference.differences(record);
         if !differences.is_empty() {
@@ -508,7 +513,6 @@ pub fn merge(args: &MergeArgs, invocation: &[String]) -> Result<()> {
     check_destination(&args.output, &reference.batch, args.force)?;
     fs::create_dir_all(&args.output)
         .with_context(|| format!("{}: cannot create it", args.output.display()))?;
-    let target = args.output.join(&reference.batch);
     let staging = args.output.join(format!(
         ".{}.partial-{}",
         reference.batch,

@@ -200,7 +200,6 @@ where
     while let Ok((i, outcome)) = receiver.try_recv() {
         handle(i, outcome, &mut shown);
     }
-    drop(handle);
     shown.finish();
     Ok(JobsRun {
         started,

@@ -445,13 +445,11 @@ impl<'a> Hospital<'a> {
             return;
         };
         match due.what {
-            DueKind::Removal => {
-                if patient.clock_running {
-                    self.withdraw_test_request(due.patient);
-                    self.tally.removals += 1;
-                    self.stop_clock(due.patient);
-                    self.leave(due.patient);
-                }
+            DueKind::Removal if patient.clock_running => {
+                self.withdraw_test_request(due.patient);
+                self.tally.removals += 1;
+                self.stop_clock(due.patient);
+                self.leave(due.patient);
             }
             DueKind::FollowUp if patient.stage == Stage::FollowUpScheduled => {
                 self.join_followup_queue(due.patient, day)

@@ -73,7 +73,7 @@ impl Hospital<'_> {
         let mut expected = 0.0;
         loop {
             let patients = &self.patients;
-            if booked.len() % WARM_BATCH == 0 {
+            if booked.len().is_multiple_of(WARM_BATCH) {
                 patients.warm(self.admission_queues[specialty].front(WARM_BATCH));
             }
             let Some((at, place)) = self.admission_queues[specialty]

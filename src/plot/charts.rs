@@ -285,6 +285,9 @@ impl Chart for Trajectory<'_> {
     }
 }
 
+/// A month (as x) and its p05, p25, p50, p75 and p95.
+type MonthQuantiles = (f64, f64, f64, f64, f64, f64);
+
 /// The fan chart itself, into `area` (no title): shared by the full chart and the dashboard.
 fn draw_trajectory<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -326,7 +329,7 @@ fn draw_trajectory<DB: DrawingBackend>(
         .map_err(err)?;
     let x_fmt = |x: &f64| {
         let i = x.round();
-        if (x - i).abs() > 1e-6 || i < 0.0 || (i as usize) % every != 0 {
+        if (x - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(every) {
             return String::new();
         }
         month_date(run, metric, i as usize)
@@ -403,7 +406,7 @@ fn draw_trajectory<DB: DrawingBackend>(
     }
 
     // Bands start from the published value where there is one: day 0 reproduces it exactly.
-    let mut points: Vec<(f64, f64, f64, f64, f64, f64)> = Vec::new();
+    let mut points: Vec<MonthQuantiles> = Vec::new();
     if let Some(v) = start {
         points.push((0.0, v, v, v, v, v));
     }
@@ -412,8 +415,7 @@ fn draw_trajectory<DB: DrawingBackend>(
             .iter()
             .map(|m| (m.month as f64, m.p05, m.p25, m.p50, m.p75, m.p95)),
     );
-    let band = |lower: fn(&(f64, f64, f64, f64, f64, f64)) -> f64,
-                upper: fn(&(f64, f64, f64, f64, f64, f64)) -> f64| {
+    let band = |lower: fn(&MonthQuantiles) -> f64, upper: fn(&MonthQuantiles) -> f64| {
         let mut poly: Vec<(f64, f64)> = points.iter().map(|p| (p.0, upper(p))).collect();
         poly.extend(points.iter().rev().map(|p| (p.0, lower(p))));
         poly
@@ -813,7 +815,7 @@ impl Chart for Overlay<'_> {
             .map_err(err)?;
         let x_fmt = |x: &f64| {
             let i = x.round();
-            if (x - i).abs() > 1e-6 || i < 0.0 || (i as usize) % every != 0 {
+            if (x - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(every) {
                 return String::new();
             }
             month_date(first, self.metric, i as usize)

@@ -379,6 +379,9 @@ fn read_scenario(text: &str) -> Result<(String, BTreeMap<String, f64>), ResultsE
     Ok((description, start))
 }
 
+/// Weeks waited -> replication -> pathways.
+type WeeksByReplication = BTreeMap<u32, BTreeMap<String, f64>>;
+
 /// waits.csv -> median pathways by week band for each month, across replications.
 fn read_waits(text: &str) -> Result<Vec<WaitProfile>, ResultsError> {
     let file = "waits.csv";
@@ -388,7 +391,7 @@ fn read_waits(text: &str) -> Result<Vec<WaitProfile>, ResultsError> {
         "scenario,replication,month,period_end,weeks,pathways",
     )?;
     // (month) -> (period_end, weeks -> replication -> pathways)
-    let mut by_month: BTreeMap<u32, (Date, BTreeMap<u32, BTreeMap<String, f64>>)> = BTreeMap::new();
+    let mut by_month: BTreeMap<u32, (Date, WeeksByReplication)> = BTreeMap::new();
     let mut reps = std::collections::BTreeSet::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         let n = i + 1;

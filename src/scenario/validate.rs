@@ -1650,41 +1650,6 @@ fn tumour_group(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantile_ranges_follow_the_bands() {
-        // March 2024: within 0, 18, 52, 65, 78, 104 and 156 weeks.
-        let points = [
-            (0.0, 0.0),
-            (18.0, 4_312_728.0),
-            (52.0, 7_229_531.0),
-            (65.0, 7_489_863.0),
-            (78.0, 7_534_061.0),
-            (104.0, 7_538_598.0),
-            (156.0, 7_538_830.0),
-        ];
-        assert_eq!(quantile_range(&points, 0.5 * 7_538_830.0), (0.0, 18.0));
-        assert_eq!(quantile_range(&points, 0.92 * 7_538_830.0), (18.0, 52.0));
-        // Exactly at a band edge, either neighbouring interval will do.
-        assert_eq!(quantile_range(&points, 4_312_728.0), (0.0, 52.0));
-        assert_eq!(quantile_range(&points, 7_538_830.0), (104.0, 156.0));
-    }
-
-    #[test]
-    fn names() {
-        assert!(is_scenario_name("winter-2024_v1.2"));
-        assert!(!is_scenario_name(".hidden"));
-        assert!(!is_scenario_name("a/b"));
-        assert!(!is_scenario_name(""));
-        assert!(!is_scenario_name(&"x".repeat(65)));
-        assert!(is_snake_name("trauma_orthopaedics"));
-        assert!(!is_snake_name("Trauma"));
-    }
-}
-
 /// `[finance]`: every price and cost has a default; the 2019/20 baseline must be stated.
 fn finance(c: &mut Checker, raw: RawFinance) -> Option<Finance> {
     const MONEY: &str = "an amount of pounds from 0 to 10000000";
@@ -1925,7 +1890,7 @@ fn lever(
     if set == LeverValues::default() && ok {
         c.bad(
             &["calendar", "levers", name],
-            "expected at least one lever to set, such as pifu_share = 0.1".to_string(),
+            "expected at least one lever to set, such as pifu_share = 0.1",
         );
         return None;
     }
@@ -1938,4 +1903,39 @@ fn lever(
         specialty: specialty?,
         set,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_ranges_follow_the_bands() {
+        // March 2024: within 0, 18, 52, 65, 78, 104 and 156 weeks.
+        let points = [
+            (0.0, 0.0),
+            (18.0, 4_312_728.0),
+            (52.0, 7_229_531.0),
+            (65.0, 7_489_863.0),
+            (78.0, 7_534_061.0),
+            (104.0, 7_538_598.0),
+            (156.0, 7_538_830.0),
+        ];
+        assert_eq!(quantile_range(&points, 0.5 * 7_538_830.0), (0.0, 18.0));
+        assert_eq!(quantile_range(&points, 0.92 * 7_538_830.0), (18.0, 52.0));
+        // Exactly at a band edge, either neighbouring interval will do.
+        assert_eq!(quantile_range(&points, 4_312_728.0), (0.0, 52.0));
+        assert_eq!(quantile_range(&points, 7_538_830.0), (104.0, 156.0));
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_scenario_name("winter-2024_v1.2"));
+        assert!(!is_scenario_name(".hidden"));
+        assert!(!is_scenario_name("a/b"));
+        assert!(!is_scenario_name(""));
+        assert!(!is_scenario_name(&"x".repeat(65)));
+        assert!(is_snake_name("trauma_orthopaedics"));
+        assert!(!is_snake_name("Trauma"));
+    }
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command as Process, Stdio};
+use std::process::{Child, Command as Process, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -308,6 +308,31 @@ fn saved_jobs(batch: &Path) -> usize {
         .count()
 }
 
+/// Starts `plansim batch FILE -q -o OUT EXTRA...` in the background, its stderr piped.
+fn spawn_batch(file: &str, out: &Path, extra: &[&str]) -> Child {
+    Process::new(assert_cmd::cargo::cargo_bin("plansim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["batch", file, "-q", "-o"])
+        .arg(out)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until `jobs` jobs of the batch folder are saved, or `child` has ended, or a minute
+/// has gone.
+fn wait_until_saved(child: &mut Child, batch: &Path, jobs: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while saved_jobs(batch) < jobs && Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        sleep(Duration::from_millis(2));
+    }
+}
+
 #[test]
 fn a_batch_killed_at_random_moments_and_resumed_gives_the_same_bytes() {
     let root = scratch("kill");
@@ -332,21 +357,8 @@ fn a_batch_killed_at_random_moments_and_resumed_gives_the_same_bytes() {
     moments.extend((0..4).map(|_| (40, draw(2500))));
     let mut kills = 0;
     for &(jobs, delay) in &moments {
-        let mut child = Process::new(assert_cmd::cargo::cargo_bin("plansim"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["batch", file, "-q", "--resume", "-o"])
-            .arg(&resumed)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while saved_jobs(&resumed.join("long")) < jobs && Instant::now() < deadline {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            sleep(Duration::from_millis(2));
-        }
+        let mut child = spawn_batch(file, &resumed, &["--resume"]);
+        wait_until_saved(&mut child, &resumed.join("long"), jobs);
         sleep(Duration::from_millis(delay));
         if child.try_wait().unwrap().is_none() {
             let _ = child.kill(); // SIGKILL
@@ -382,27 +394,9 @@ fn ctrl_c_keeps_the_jobs_done_and_resume_finishes_them() {
     // Seconds of work on one thread, so the signal comes while jobs remain.
     let file = long_batch_at(&root, 0.02);
     let out = root.join("out");
-    let child = Process::new(assert_cmd::cargo::cargo_bin("plansim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "batch",
-            file.to_str().unwrap(),
-            "-q",
-            "-j",
-            "1",
-            "--no-plots",
-            "-o",
-        ])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_batch(file.to_str().unwrap(), &out, &["-j", "1", "--no-plots"]);
     // Stop it once a few jobs are saved.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while saved_jobs(&out.join("long")) < 3 && Instant::now() < deadline {
-        sleep(Duration::from_millis(5));
-    }
+    wait_until_saved(&mut child, &out.join("long"), 3);
     let kill = Process::new("sh")
         .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
@@ -444,6 +438,55 @@ fn ctrl_c_keeps_the_jobs_done_and_resume_finishes_them() {
             .success()
     );
     assert_same_tree(&straight.join("long"), &out.join("long"));
+}
+
+#[test]
+fn a_second_plansim_on_a_running_batch_is_refused_and_a_killed_one_leaves_no_lock() {
+    let root = scratch("lock");
+    let file = long_batch_at(&root, 0.02);
+    let file = file.to_str().unwrap();
+    let out = root.join("out");
+    let mut first = spawn_batch(file, &out, &["-j", "1", "--no-plots"]);
+    wait_until_saved(&mut first, &out.join("long"), 1);
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first batch is still running"
+    );
+
+    // A resume, a forced restart and a merge into the folder all wait their turn.
+    for extra in [&["--resume"][..], &["--force"][..]] {
+        let second = run_batch(file, &out, &[&["--no-plots"][..], extra].concat());
+        assert_eq!(second.status.code(), Some(1), "{extra:?}");
+        assert!(
+            stderr(&second).contains("another plansim is working on this batch folder now"),
+            "{extra:?}: {}",
+            stderr(&second)
+        );
+    }
+    let merge = plansim()
+        .args(["merge", "-q", "--no-plots"])
+        .arg(out.join("long"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(merge.status.code(), Some(1));
+    assert!(
+        stderr(&merge).contains("another plansim is working on this batch folder now"),
+        "{}",
+        stderr(&merge)
+    );
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "and left the first alone"
+    );
+
+    // SIGKILL leaves no stale lock: the resume goes ahead and finishes the batch.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let resumed = run_batch(file, &out, &["--resume", "--no-plots"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(saved_jobs(&out.join("long")), 40);
 }
 
 #[test]
