@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 mod batch;
 mod network;
 
-use plansim::experiment::memory::{available_memory, estimate_memory, human_bytes};
+use plansim::experiment::memory::{available_memory, estimate_memory, human_bytes, MemoryEstimate};
 use plansim::experiment::{run_experiment, ExperimentOptions, ExperimentResult, StopFlag};
 use plansim::model::{metric_by_name, Metric, ReplicationResult};
 use plansim::output::{
@@ -464,24 +464,36 @@ fn load_all(paths: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>> {
 /// Refuses a run whose estimated peak memory is more than the machine has available, before
 /// anything is allocated (see `experiment::memory` for the estimate).
 fn fits_in_memory(scenarios: &[Scenario], threads: Option<u32>) -> Result<()> {
-    let threads = match threads {
+    let estimate = estimate_memory(scenarios, threads_to_use(threads));
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    refuse_if_too_big(
+        &format!("{}: the run", names.join(", ")),
+        &estimate,
+        "Lower --scale, --months, the replications (-r) or the referral volumes, or use fewer \
+         threads (-j 1)",
+    )
+}
+
+/// The threads a command will run on: as asked, or one per core.
+fn threads_to_use(threads: Option<u32>) -> usize {
+    match threads {
         Some(n) => n as usize,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let estimate = estimate_memory(scenarios, threads);
+    }
+}
+
+/// Refuses, before anything is allocated, what would need more memory than is available.
+/// `what` starts the message ("base: the run"); `fix` says what to lower.
+fn refuse_if_too_big(what: &str, estimate: &MemoryEstimate, fix: &str) -> Result<()> {
     let Some(available) = available_memory() else {
         return Ok(());
     };
     if estimate.total_bytes <= available {
         return Ok(());
     }
-    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     bail!(
-        "{}: the run needs about {} of memory, more than the {} available: {} replication(s) at \
-         a time of about {} each (about {:.1} million patients), plus {} of results. Lower \
-         --scale, --months, the replications (-r) or the referral volumes, or use fewer threads \
-         (-j 1)",
-        names.join(", "),
+        "{what} needs about {} of memory, more than the {} available: {} replication(s) at a \
+         time of about {} each (about {:.1} million patients), plus {} of results. {fix}",
         human_bytes(estimate.total_bytes),
         human_bytes(available),
         estimate.concurrent,

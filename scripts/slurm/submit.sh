@@ -77,6 +77,10 @@ out="$(cd "$out" && pwd)"
 if [ -e "$out/shards" ] && [ "$resume" -eq 0 ]; then
   die "$out/shards exists from an earlier submission: pass --resume to continue it, or choose another OUT_DIR"
 fi
+# Check the batch here, before anything is queued: a bad batch file would otherwise fail in
+# every task. The memory check is left to the tasks, as the nodes may differ from this machine.
+"$plansim" batch "$batch" --dry-run -q --shard "1/$tasks" --resume -o "$out/shards/1" \
+  || die "the batch does not check (see the message above); nothing was submitted"
 mkdir -p "$out/logs"
 
 array="1-$tasks"

@@ -402,9 +402,7 @@ impl Checker<'_> {
         };
         let size = patients_created(&scenario);
         if self.largest.as_ref().is_none_or(|(most, _)| size > *most) {
-            let mut one = scenario;
-            one.simulation.replications = 1;
-            self.largest = Some((size, one));
+            self.largest = Some((size, scenario));
         }
         point
     }

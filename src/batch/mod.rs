@@ -40,8 +40,8 @@ pub struct Batch {
     pub file_sha256: String,
     pub file_text: String,
     pub points: Vec<Point>,
-    /// The point whose replication creates the most patients, one replication of it: what the
-    /// memory check sizes a job by.
+    /// The point whose replication creates the most patients: what the memory check sizes a
+    /// job by.
     pub largest: Option<Scenario>,
     /// Warnings about the points' scenarios (zero capacity), each once.
     pub warnings: Vec<String>,
@@ -60,6 +60,17 @@ pub struct Point {
     pub sweep: Option<String>,
     /// The swept keys and their values at this point, in grid order.
     pub parameters: Vec<(String, toml::Value)>,
+}
+
+impl Point {
+    /// The swept settings as people read them: `key = value, key = value`.
+    pub fn settings_text(&self) -> String {
+        self.parameters
+            .iter()
+            .map(|(key, value)| format!("{key} = {}", crate::scenario::render_value(value)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 impl Batch {

@@ -14,17 +14,19 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use plansim::batch::{
-    assemble, load_batch, AssembleOptions, BatchFolder, BatchRecord, JobId, PointTimes, Shard,
-    BATCH_RECORD,
+    assemble, load_batch, AssembleOptions, Batch, BatchFolder, BatchRecord, JobId, PointTimes,
+    Shard, BATCH_RECORD,
 };
-use plansim::experiment::memory::{human_bytes, peak_memory};
+use plansim::experiment::memory::{
+    available_memory, estimate_batch_memory, human_bytes, peak_memory, MemoryEstimate,
+};
 use plansim::experiment::{human_duration, run_jobs, ExperimentOptions, ProgressSpec};
 use plansim::model::run_replication;
 use plansim::output::{check_destination, replace_folder, write_atomic};
 use plansim::scenario::Scenario;
 use plansim::targets::Catalogue;
 
-use super::{fits_in_memory, install_stop_handler, Interrupted};
+use super::{install_stop_handler, refuse_if_too_big, threads_to_use, Interrupted};
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -62,6 +64,10 @@ pub struct BatchArgs {
     /// Without a terminal, print a progress line every SECONDS (a bar is drawn on a terminal).
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     log_every: u64,
+    /// Check everything and say what would run (points, jobs, memory, what the output folder
+    /// holds), then stop: nothing runs and nothing is written. With -q, only the check.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -92,9 +98,15 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
         }
         Some(text) => Some(Shard::parse(text).map_err(|e| anyhow!(e))?),
     };
-    // One job at a time per thread: the largest point decides the memory needed.
-    if let Some(largest) = &batch.largest {
-        fits_in_memory(std::slice::from_ref(largest), args.threads)?;
+    if args.dry_run {
+        return dry_run(&batch, shard, args);
+    }
+    if let Some(estimate) = batch_memory(&batch, shard, args.threads) {
+        refuse_if_too_big(
+            &format!("{}: the batch", args.file.display()),
+            &estimate,
+            "Lower the batch's (or its points') scale or months, or use fewer threads (-j 1)",
+        )?;
     }
     for warning in &batch.warnings {
         eprintln!("warning: {warning}");
@@ -189,6 +201,110 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
         );
         print_summary(&folder, &header)?;
     }
+    Ok(())
+}
+
+/// The peak memory of running this machine's jobs of the batch: a job per thread, each at most
+/// as big as one of the largest point's.
+fn batch_memory(
+    batch: &Batch,
+    shard: Option<Shard>,
+    threads: Option<u32>,
+) -> Option<MemoryEstimate> {
+    let largest = batch.largest.as_ref()?;
+    let jobs = BatchRecord::new(batch, shard).own_jobs().len();
+    Some(estimate_batch_memory(
+        largest,
+        jobs,
+        threads_to_use(threads),
+    ))
+}
+
+/// `plansim batch --dry-run`: everything the command checks before it runs a job, and what it
+/// would run, on stdout; writes nothing. A folder the real command would refuse gives the same
+/// error. Memory is reported, not refused: a batch is often checked on one machine (a login
+/// node) and run on others.
+fn dry_run(batch: &Batch, shard: Option<Shard>, args: &BatchArgs) -> Result<()> {
+    let record = BatchRecord::new(batch, shard);
+    let folder = BatchFolder::new(args.output.join(&batch.name));
+    let own = record.own_jobs();
+    let state = if args.force && folder.path.exists() {
+        format!(
+            "{}: exists, and --force would replace it with all that it holds",
+            folder.path.display()
+        )
+    } else {
+        let was_complete = check_existing(&folder, &record, args)?;
+        let scan = folder.scan_readonly(&record, &own);
+        if !folder.record_path().exists() {
+            format!("{}: new", folder.path.display())
+        } else if was_complete && scan.missing.is_empty() {
+            format!(
+                "{}: already complete; the command would do nothing",
+                folder.path.display()
+            )
+        } else {
+            format!(
+                "{}: {} of these {} jobs saved ({} of the saved files damaged, to run again)",
+                folder.path.display(),
+                scan.finished.len(),
+                own.len(),
+                scan.damaged.len()
+            )
+        }
+    };
+    for warning in &batch.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if args.quiet {
+        return Ok(());
+    }
+    let mut out = io::stdout().lock();
+    let total: u64 = batch.points.iter().map(|p| u64::from(p.replications)).sum();
+    writeln!(
+        out,
+        "batch {}: {} scenario points, {total} jobs{}",
+        batch.name,
+        batch.points.len(),
+        shard
+            .map(|s| format!("; shard {s} runs {} of them", own.len()))
+            .unwrap_or_default()
+    )?;
+    let width = batch.points.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    writeln!(out, "  {:<width$}  replications  settings", "point")?;
+    for point in &batch.points {
+        let line = format!(
+            "  {:<width$}  {:>12}  {}",
+            point.name,
+            point.replications,
+            point.settings_text()
+        );
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    if let (Some(estimate), Some(largest)) =
+        (batch_memory(batch, shard, args.threads), &batch.largest)
+    {
+        let available = available_memory()
+            .map(|a| {
+                let verdict = if estimate.total_bytes <= a {
+                    ""
+                } else {
+                    ": too little here, so the command would refuse to start on this machine"
+                };
+                format!("; this machine has {} available{verdict}", human_bytes(a))
+            })
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "memory: about {} with {} job(s) at a time (a job of {} is about {}){available}",
+            human_bytes(estimate.total_bytes),
+            estimate.concurrent,
+            largest.name,
+            human_bytes(estimate.bytes_per_replication),
+        )?;
+    }
+    writeln!(out, "output: {state}")?;
+    writeln!(out, "dry run: nothing was run or written")?;
     Ok(())
 }
 

@@ -57,6 +57,25 @@ pub fn estimate_memory(scenarios: &[Scenario], threads: usize) -> MemoryEstimate
     }
 }
 
+/// Estimates the peak memory of a batch of `jobs` jobs on `threads` threads, none bigger than a
+/// replication of `largest` (the point whose replication creates the most patients, with its
+/// replications). Finished jobs go to disk, so the only results held are one point's, while
+/// they are written.
+pub fn estimate_batch_memory(largest: &Scenario, jobs: usize, threads: usize) -> MemoryEstimate {
+    let concurrent = threads.max(1).min(jobs.max(1));
+    let patients_per_replication = patients_created(largest);
+    let bytes_per_replication =
+        BYTES_PER_REPLICATION + BYTES_PER_PATIENT * patients_per_replication;
+    let result_bytes = result_bytes(largest);
+    MemoryEstimate {
+        concurrent,
+        patients_per_replication,
+        bytes_per_replication,
+        result_bytes,
+        total_bytes: concurrent as f64 * bytes_per_replication + result_bytes,
+    }
+}
+
 /// Patients one replication of `s` creates (see the module docs).
 pub fn patients_created(s: &Scenario) -> f64 {
     let days = horizon_days(s);
@@ -151,5 +170,18 @@ mod tests {
         assert_eq!(many.concurrent, s.simulation.replications as usize);
         assert!(many.total_bytes > one.total_bytes);
         assert!(one.patients_per_replication > s.initial_list.total as f64 * s.simulation.scale);
+    }
+
+    #[test]
+    fn a_batch_holds_a_job_per_thread_but_only_one_points_results() {
+        let s = crate::model::test_support::small_scenario();
+        let replication = estimate_memory(std::slice::from_ref(&s), 1).bytes_per_replication;
+        let run = estimate_memory(std::slice::from_ref(&s), 2);
+        // A thousand jobs on two threads: two in progress, and a point's results, whatever the
+        // number of jobs.
+        let batch = estimate_batch_memory(&s, 1000, 2);
+        assert_eq!(batch.concurrent, 2);
+        assert_eq!(batch.total_bytes, 2.0 * replication + run.result_bytes);
+        assert_eq!(estimate_batch_memory(&s, 1, 2).concurrent, 1);
     }
 }

@@ -275,6 +275,95 @@ fn shards_merged_equal_one_machine_and_overlaps_or_gaps_are_refused() {
     );
 }
 
+#[test]
+fn a_dry_run_says_what_would_run_refuses_what_the_run_refuses_and_writes_nothing() {
+    let root = scratch("dry-run");
+    let out = root.join("out");
+    let dry = |extra: &[&str]| {
+        let output = run_batch(SMALL, &out, &[&["--dry-run"][..], extra].concat());
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr(&output),
+        )
+    };
+    // Before anything ran (`run_batch` passes -q; without it the plan is printed).
+    let plan = plansim()
+        .args([
+            "batch",
+            SMALL,
+            "--dry-run",
+            "--shard",
+            "2/3",
+            "-j",
+            "2",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        text.starts_with("batch small: 5 scenario points, 15 jobs; shard 2/3 runs 5 of them\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  grid-4             3  referrals.per_day = 60000, simulation.booking_policy = \"longest_wait_first\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("with 2 job(s) at a time"), "{text}");
+    assert!(text.contains("small: new\n"), "{text}");
+    assert_eq!(dry(&[]), (Some(0), String::new(), String::new()));
+    assert!(!out.exists(), "a dry run writes nothing");
+
+    // A shard run to the end, then one job file lost: what --resume would run.
+    assert!(run_batch(SMALL, &out, &["--shard", "2/3", "--no-plots"])
+        .status
+        .success());
+    let before = tree(&out);
+    let quiet_plan = |extra: &[&str]| {
+        plansim()
+            .args(["batch", SMALL, "--dry-run", "-o"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let complete = quiet_plan(&["--shard", "2/3", "--resume"]);
+    assert!(String::from_utf8_lossy(&complete.stdout)
+        .contains("small: already complete; the command would do nothing"));
+    let job = out.join("small/jobs/base/r0002.job");
+    fs::remove_file(&job).unwrap();
+    let missing = quiet_plan(&["--shard", "2/3", "--resume"]);
+    assert!(
+        String::from_utf8_lossy(&missing.stdout).contains("small: 4 of these 5 jobs saved"),
+        "{}",
+        String::from_utf8_lossy(&missing.stdout)
+    );
+    let forced = quiet_plan(&["--force"]);
+    assert!(String::from_utf8_lossy(&forced.stdout)
+        .contains("small: exists, and --force would replace it"));
+
+    // What the real command refuses, the dry run refuses with the same words.
+    for extra in [
+        &[][..],
+        &["--resume"][..],
+        &["--shard", "1/3", "--resume"][..],
+    ] {
+        let real = run_batch(SMALL, &out, extra);
+        assert_eq!(real.status.code(), Some(1), "{extra:?}");
+        let (code, _, err) = dry(extra);
+        assert_eq!((code, err), (Some(1), stderr(&real)), "{extra:?}");
+    }
+    let mut after = tree(&out);
+    after.insert(
+        "small/jobs/base/r0002.job".into(),
+        before["small/jobs/base/r0002.job"].clone(),
+    );
+    assert_eq!(after, before, "dry runs and refusals touch nothing");
+}
+
 /// Long enough to be killed part way: 40 jobs of a few hundredths of a second at `scale` 0.003,
 /// then assembly.
 fn long_batch(dir: &Path) -> PathBuf {

@@ -161,6 +161,14 @@ fn each_class_of_bad_batch_input_gets_a_precise_message() {
             "the grid has 10201 points: at most 10000 are allowed",
         ),
         (
+            // Ten million referrals a day (the most the loader allows) for a year: over 100 GB
+            // a job, refused before anything is allocated, counting a job per thread.
+            "too big for memory",
+            "name = \"b\"\nmonths = 12\n[[sweep]]\nname = \"g\"\nfile = \"s.toml\"\n[sweep.set]\n\"referrals.per_day\" = 10000000\n[sweep.grid]\n\"referrals.annual_growth\" = [0.0, 0.01]\n".into(),
+            &["-j", "2"],
+            "b.toml: the batch needs about ",
+        ),
+        (
             "syntax error",
             "name = \"b\"\n[[scenario]\nfile = \"s.toml\"\n".into(),
             &[],

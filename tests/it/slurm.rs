@@ -1,6 +1,7 @@
 //! A batch on a Slurm cluster: `scripts/slurm/submit.sh` runs it as a 4-task job array plus a
 //! merge job that waits for the array, and the merged folder must hold the same bytes as the
 //! batch run on one machine (manifest timings aside), with every job run by exactly one task.
+//! `submit.sh` also checks the batch before it queues anything.
 //!
 //! It needs a cluster that answers `sinfo` (`scripts/slurm/local-cluster.sh` starts one on this
 //! machine, as root). Without one it is skipped, except when `CI` is set: CI must run it.
@@ -293,4 +294,46 @@ fn differing_files(
         })
         .cloned()
         .collect()
+}
+
+#[test]
+fn a_bad_batch_is_reported_by_submit_sh_and_nothing_is_queued() {
+    if Command::new("sbatch").arg("--version").output().is_err() {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI must run the Slurm tests, but sbatch is not installed");
+        }
+        eprintln!("skipped: sbatch is not installed");
+        return;
+    }
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("slurm-bad");
+    let _ = fs::remove_dir_all(&root);
+    fs::create_dir_all(&root).unwrap();
+    let batch = root.join("bad.toml");
+    fs::write(
+        &batch,
+        "name = \"bad\"\n[[scenario]]\nfile = \"missing.toml\"\n",
+    )
+    .unwrap();
+    let out = root.join("out");
+    let submitted = Command::new("bash")
+        .arg(repo("scripts/slurm/submit.sh"))
+        .args(["--plansim", env!("CARGO_BIN_EXE_plansim")])
+        .arg(&batch)
+        .arg("4")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&submitted.stderr);
+    assert_eq!(submitted.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml:3:1: scenario[1].file = \"missing.toml\": ")
+            && stderr.contains("missing.toml does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the batch does not check (see the message above); nothing was submitted"),
+        "{stderr}"
+    );
+    assert!(submitted.stdout.is_empty(), "no job ids printed");
+    assert!(!out.join("logs").exists() && !out.join("shards").exists());
 }
