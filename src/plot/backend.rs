@@ -70,6 +70,28 @@ fn opacity(c: BackendColor) -> String {
     }
 }
 
+/// The fill or stroke attributes of a shape drawn filled or as an outline.
+fn paint<S: BackendStyle>(style: &S, fill: bool) -> String {
+    let c = style.color();
+    if fill {
+        format!("fill=\"{}\"", colour(c))
+    } else {
+        format!(
+            "fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"",
+            colour(c),
+            style.stroke_width()
+        )
+    }
+}
+
+/// Width and height of `text` in whole pixels, the same for both backends so they lay out
+/// the same chart.
+fn text_size<S: BackendTextStyle>(text: &str, style: &S) -> (u32, u32) {
+    let bold = matches!(style.style(), plotters::style::FontStyle::Bold);
+    let (w, h) = font::measure(text, style.size() as f32, bold);
+    (w.ceil() as u32, h.ceil() as u32)
+}
+
 /// An SVG document being drawn. `finish` returns the text.
 pub struct Svg {
     size: (u32, u32),
@@ -211,15 +233,7 @@ impl DrawingBackend for &mut Svg {
     ) -> Result<(), DrawingErrorKind<Never>> {
         let c = style.color();
         if c.alpha > 0.0 {
-            let paint = if fill {
-                format!("fill=\"{}\"", colour(c))
-            } else {
-                format!(
-                    "fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"",
-                    colour(c),
-                    style.stroke_width()
-                )
-            };
+            let paint = paint(style, fill);
             // plotters' rectangles include both corner pixels.
             let _ = writeln!(
                 self.body,
@@ -280,15 +294,7 @@ impl DrawingBackend for &mut Svg {
     ) -> Result<(), DrawingErrorKind<Never>> {
         let c = style.color();
         if c.alpha > 0.0 {
-            let paint = if fill {
-                format!("fill=\"{}\"", colour(c))
-            } else {
-                format!(
-                    "fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"",
-                    colour(c),
-                    style.stroke_width()
-                )
-            };
+            let paint = paint(style, fill);
             let _ = writeln!(
                 self.body,
                 "<circle cx=\"{}\" cy=\"{}\" r=\"{radius}\" {paint}{}/>",
@@ -351,9 +357,7 @@ impl DrawingBackend for &mut Svg {
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Never>> {
-        let bold = matches!(style.style(), plotters::style::FontStyle::Bold);
-        let (w, h) = font::measure(text, style.size() as f32, bold);
-        Ok((w.ceil() as u32, h.ceil() as u32))
+        Ok(text_size(text, style))
     }
 }
 
@@ -475,9 +479,7 @@ impl DrawingBackend for Png<'_> {
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<BitmapError>> {
-        let bold = matches!(style.style(), plotters::style::FontStyle::Bold);
-        let (w, h) = font::measure(text, style.size() as f32, bold);
-        Ok((w.ceil() as u32, h.ceil() as u32))
+        Ok(text_size(text, style))
     }
 }
 

@@ -5,6 +5,8 @@
 //! parameters). Every chart carries a title, axis captions with units, a legend where it has
 //! more than one series, and a source line.
 
+use plotters::chart::SeriesAnno;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -16,6 +18,9 @@ use super::style::{self, Unit, GRID, INK, MUTED, PALETTE, PROJECTION, START, TAR
 use crate::date::Date;
 
 pub(crate) type DrawResult = Result<(), String>;
+
+/// The coordinates of every chart here: plain numbers across and up.
+type Coords = Cartesian2d<RangedCoordf64, RangedCoordf64>;
 
 fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
@@ -81,6 +86,50 @@ fn source_line(run: &RunResults) -> String {
     )
 }
 
+/// The source line of the sweep charts.
+fn sweep_source_line(sweep: &Sweep) -> String {
+    format!(
+        "Source: plansim {} sweep, {} points, {} replications each.",
+        env!("CARGO_PKG_VERSION"),
+        sweep.points.len(),
+        sweep.replications
+    )
+}
+
+/// The heading every full-size chart shares: title and subtitle at the top, source at the foot.
+fn draw_heading<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    source: &str,
+) -> DrawResult {
+    let (_, h) = area.dim_in_pixel();
+    let s = FULL;
+    area.draw_text(title, &bold(s.title, INK), (24, 16))
+        .map_err(err)?;
+    area.draw_text(subtitle, &text_style(s.text, MUTED), (24, 58))
+        .map_err(err)?;
+    area.draw_text(source, &text_style(s.small, MUTED), (24, h as i32 - 30))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The boxed legend of a full-size chart's labelled series.
+fn draw_series_legend<'c, DB: DrawingBackend + 'c>(
+    chart: &mut ChartContext<'c, DB, Coords>,
+    position: SeriesLabelPosition,
+) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(12)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GRID)
+        .label_font(text_style(FULL.small, INK))
+        .draw()
+        .map_err(err)
+}
+
 /// Date of month index `i` (0 = the day before the first month).
 fn month_date(run: &RunResults, metric: &str, i: usize) -> Option<Date> {
     if i == 0 {
@@ -139,6 +188,76 @@ fn y_range(values: impl Iterator<Item = f64>, unit: Unit) -> (f64, f64) {
         lo = 0.0;
     }
     (lo, hi)
+}
+
+/// Room left and right of the first and last month, so their points sit clear of the edges.
+const MONTH_PAD: f64 = 0.3;
+
+/// The axes of a month-by-month chart of `metric`, drawn: month 0 (the published start) to
+/// `last` across, `lo..hi` up. Month-end dates for the ticks come from `run`, as many as fit
+/// in `width` pixels.
+fn monthly_axes<'c, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    run: &RunResults,
+    metric: &str,
+    last: f64,
+    (lo, hi): (f64, f64),
+    s: Sizes,
+    width: u32,
+) -> Result<ChartContext<'c, DB, Coords>, String> {
+    let unit = Unit::of(metric);
+    let step = (hi - lo) / 6.0;
+    let every = month_tick_every(last as usize, width);
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(s.text * 2 + 14)
+        .y_label_area_size(s.text * 5)
+        .build_cartesian_2d(-MONTH_PAD..last + MONTH_PAD, lo..hi)
+        .map_err(err)?;
+    let x_fmt = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(every) {
+            return String::new();
+        }
+        month_date(run, metric, i as usize)
+            .map(style::month_tick)
+            .unwrap_or_default()
+    };
+    let y_fmt = |y: &f64| unit.tick(*y, step);
+    chart
+        .configure_mesh()
+        .x_labels(last as usize + 1)
+        .y_labels(7)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .label_style(text_style(s.small, INK))
+        .axis_desc_style(text_style(s.text, INK))
+        .x_desc("month end")
+        .y_desc(unit.axis())
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// A target's level as a dashed line across a month-by-month chart; the caller may give it a
+/// legend entry.
+fn draw_target_line<'a, 'c, DB: DrawingBackend>(
+    chart: &'a mut ChartContext<'c, DB, Coords>,
+    threshold: f64,
+    last: f64,
+    s: Sizes,
+) -> Result<&'a mut SeriesAnno<'c, DB>, String> {
+    chart
+        .draw_series(std::iter::once(DashedPathElement::new(
+            vec![(-MONTH_PAD, threshold), (last + MONTH_PAD, threshold)],
+            10,
+            6,
+            TARGET.stroke_width(s.line),
+        )))
+        .map_err(err)
 }
 
 /// What a target says, for a subtitle: `Target ≥ 92.0% by Mar 2025: met in 0% of 20 replications (not met)`.
@@ -251,22 +370,13 @@ impl Chart for Trajectory<'_> {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
         area.fill(&WHITE).map_err(err)?;
         let unit = Unit::of(self.metric);
-        let (w, h) = area.dim_in_pixel();
+        let (w, _) = area.dim_in_pixel();
         let s = FULL;
-        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16))
-            .map_err(err)?;
         let subtitle = match self.target {
             Some(t) => target_summary(t, unit, self.run.replications),
             None => style::describe(self.metric),
         };
-        area.draw_text(&subtitle, &text_style(s.text, MUTED), (24, 58))
-            .map_err(err)?;
-        area.draw_text(
-            &source_line(self.run),
-            &text_style(s.small, MUTED),
-            (24, h as i32 - 30),
-        )
-        .map_err(err)?;
+        draw_heading(area, &self.title(), &subtitle, &source_line(self.run))?;
         let mut keys = vec![Key::Median, Key::Middle50, Key::Band90];
         if self.target.is_some() {
             keys.push(Key::Target);
@@ -285,8 +395,8 @@ impl Chart for Trajectory<'_> {
     }
 }
 
-/// A month (as x) and its p05, p25, p50, p75 and p95.
-type MonthQuantiles = (f64, f64, f64, f64, f64, f64);
+/// One month of the fan: (month, p05, p25, p50, p75, p95).
+type FanPoint = (f64, f64, f64, f64, f64, f64);
 
 /// The fan chart itself, into `area` (no title): shared by the full chart and the dashboard.
 fn draw_trajectory<DB: DrawingBackend>(
@@ -303,13 +413,7 @@ fn draw_trajectory<DB: DrawingBackend>(
         _ => return Err(format!("no values of {metric} to draw")),
     };
     let start = run.start_values.get(metric).copied();
-    let threshold = target.and_then(|t| {
-        if t.threshold == "start" {
-            start
-        } else {
-            t.threshold.parse::<f64>().ok()
-        }
-    });
+    let threshold = target.and_then(|t| t.threshold_value(start));
     let last = months.iter().map(|m| m.month).max().unwrap_or(1) as f64;
     let (lo, hi) = y_range(
         months
@@ -319,40 +423,7 @@ fn draw_trajectory<DB: DrawingBackend>(
             .chain(threshold),
         unit,
     );
-    let step = (hi - lo) / 6.0;
-    let every = month_tick_every(last as usize, width);
-
-    let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(s.text * 2 + 14)
-        .y_label_area_size(s.text * 5)
-        .build_cartesian_2d(-0.3f64..last + 0.3, lo..hi)
-        .map_err(err)?;
-    let x_fmt = |x: &f64| {
-        let i = x.round();
-        if (x - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(every) {
-            return String::new();
-        }
-        month_date(run, metric, i as usize)
-            .map(style::month_tick)
-            .unwrap_or_default()
-    };
-    let y_fmt = |y: &f64| unit.tick(*y, step);
-    chart
-        .configure_mesh()
-        .x_labels(last as usize + 1)
-        .y_labels(7)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(MUTED)
-        .label_style(text_style(s.small, INK))
-        .axis_desc_style(text_style(s.text, INK))
-        .x_desc("month end")
-        .y_desc(unit.axis())
-        .draw()
-        .map_err(err)?;
+    let mut chart = monthly_axes(area, run, metric, last, (lo, hi), s, width)?;
 
     // The deadline, and a window target's months, behind the data.
     if let Some(t) = target {
@@ -406,7 +477,7 @@ fn draw_trajectory<DB: DrawingBackend>(
     }
 
     // Bands start from the published value where there is one: day 0 reproduces it exactly.
-    let mut points: Vec<MonthQuantiles> = Vec::new();
+    let mut points: Vec<FanPoint> = Vec::new();
     if let Some(v) = start {
         points.push((0.0, v, v, v, v, v));
     }
@@ -415,7 +486,7 @@ fn draw_trajectory<DB: DrawingBackend>(
             .iter()
             .map(|m| (m.month as f64, m.p05, m.p25, m.p50, m.p75, m.p95)),
     );
-    let band = |lower: fn(&MonthQuantiles) -> f64, upper: fn(&MonthQuantiles) -> f64| {
+    let band = |lower: fn(&FanPoint) -> f64, upper: fn(&FanPoint) -> f64| {
         let mut poly: Vec<(f64, f64)> = points.iter().map(|p| (p.0, upper(p))).collect();
         poly.extend(points.iter().rev().map(|p| (p.0, lower(p))));
         poly
@@ -440,14 +511,7 @@ fn draw_trajectory<DB: DrawingBackend>(
         .map_err(err)?;
 
     if let Some(v) = threshold {
-        chart
-            .draw_series(std::iter::once(DashedPathElement::new(
-                vec![(-0.3, v), (last + 0.3, v)],
-                10,
-                6,
-                TARGET.stroke_width(s.line),
-            )))
-            .map_err(err)?;
+        draw_target_line(&mut chart, v, last, s)?;
     }
     if let Some(v) = start {
         chart
@@ -611,22 +675,13 @@ impl Chart for WaitDistribution<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
         area.fill(&WHITE).map_err(err)?;
-        let (_, h) = area.dim_in_pixel();
         let s = FULL;
-        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16))
-            .map_err(err)?;
-        area.draw_text(
+        draw_heading(
+            area,
+            &self.title(),
             "Incomplete pathways by whole weeks waited at month end, median across replications",
-            &text_style(s.text, MUTED),
-            (24, 58),
-        )
-        .map_err(err)?;
-        area.draw_text(
             &source_line(self.run),
-            &text_style(s.small, MUTED),
-            (24, h as i32 - 30),
-        )
-        .map_err(err)?;
+        )?;
         let max_weeks = self
             .profiles
             .iter()
@@ -712,16 +767,7 @@ impl Chart for WaitDistribution<'_> {
                     PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(12)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID)
-            .label_font(text_style(s.small, INK))
-            .draw()
-            .map_err(err)?;
-        Ok(())
+        draw_series_legend(&mut chart, SeriesLabelPosition::UpperRight)
     }
 }
 
@@ -744,11 +790,9 @@ impl Chart for Overlay<'_> {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
         area.fill(&WHITE).map_err(err)?;
         let unit = Unit::of(self.metric);
-        let (w, h) = area.dim_in_pixel();
+        let (w, _) = area.dim_in_pixel();
         let s = FULL;
         let first = self.runs.first().ok_or("no scenarios to compare")?;
-        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16))
-            .map_err(err)?;
         let target = first.targets.iter().find(|t| t.metric == self.metric);
         let subtitle = match target {
             Some(t) => format!(
@@ -757,20 +801,14 @@ impl Chart for Overlay<'_> {
             ),
             None => "Median across replications".to_string(),
         };
-        area.draw_text(&subtitle, &text_style(s.text, MUTED), (24, 58))
-            .map_err(err)?;
         let names: Vec<&str> = self.runs.iter().map(|r| r.scenario.as_str()).collect();
-        area.draw_text(
-            &format!(
-                "Source: plansim {} simulation of {} scenarios: {}.",
-                env!("CARGO_PKG_VERSION"),
-                names.len(),
-                names.join(", ")
-            ),
-            &text_style(s.small, MUTED),
-            (24, h as i32 - 30),
-        )
-        .map_err(err)?;
+        let source = format!(
+            "Source: plansim {} simulation of {} scenarios: {}.",
+            env!("CARGO_PKG_VERSION"),
+            names.len(),
+            names.join(", ")
+        );
+        draw_heading(area, &self.title(), &subtitle, &source)?;
         let series: Vec<(&RunResults, Vec<(f64, f64)>)> = self
             .runs
             .iter()
@@ -791,13 +829,8 @@ impl Chart for Overlay<'_> {
             .iter()
             .flat_map(|(_, p)| p.iter().map(|q| q.0))
             .fold(1.0f64, f64::max);
-        let threshold = target.and_then(|t| {
-            if t.threshold == "start" {
-                first.start_values.get(self.metric).copied()
-            } else {
-                t.threshold.parse().ok()
-            }
-        });
+        let threshold =
+            target.and_then(|t| t.threshold_value(first.start_values.get(self.metric).copied()));
         let (lo, hi) = y_range(
             series
                 .iter()
@@ -805,49 +838,10 @@ impl Chart for Overlay<'_> {
                 .chain(threshold),
             unit,
         );
-        let step = (hi - lo) / 6.0;
-        let every = month_tick_every(last as usize, w);
         let plot = area.margin(92, 44, 12, 28);
-        let mut chart = ChartBuilder::on(&plot)
-            .x_label_area_size(s.text * 2 + 14)
-            .y_label_area_size(s.text * 5)
-            .build_cartesian_2d(-0.3f64..last + 0.3, lo..hi)
-            .map_err(err)?;
-        let x_fmt = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(every) {
-                return String::new();
-            }
-            month_date(first, self.metric, i as usize)
-                .map(style::month_tick)
-                .unwrap_or_default()
-        };
-        let y_fmt = |y: &f64| unit.tick(*y, step);
-        chart
-            .configure_mesh()
-            .x_labels(last as usize + 1)
-            .y_labels(7)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .disable_x_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .label_style(text_style(s.small, INK))
-            .axis_desc_style(text_style(s.text, INK))
-            .x_desc("month end")
-            .y_desc(unit.axis())
-            .draw()
-            .map_err(err)?;
+        let mut chart = monthly_axes(&plot, first, self.metric, last, (lo, hi), s, w)?;
         if let Some(v) = threshold {
-            chart
-                .draw_series(std::iter::once(DashedPathElement::new(
-                    vec![(-0.3, v), (last + 0.3, v)],
-                    10,
-                    6,
-                    TARGET.stroke_width(s.line),
-                )))
-                .map_err(err)?
+            draw_target_line(&mut chart, v, last, s)?
                 .label("target")
                 .legend(|(x, y)| {
                     DashedPathElement::new(vec![(x, y), (x + 22, y)], 6, 4, TARGET.stroke_width(3))
@@ -872,16 +866,7 @@ impl Chart for Overlay<'_> {
                     .map_err(err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(12)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID)
-            .label_font(text_style(s.small, INK))
-            .draw()
-            .map_err(err)?;
-        Ok(())
+        draw_series_legend(&mut chart, SeriesLabelPosition::UpperRight)
     }
 }
 
@@ -935,32 +920,18 @@ impl Chart for SweepLines<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
         area.fill(&WHITE).map_err(err)?;
-        let (_, h) = area.dim_in_pixel();
         let s = FULL;
         let param = self
             .sweep
             .parameters
             .first()
             .ok_or("a sweep needs a parameter")?;
-        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16))
-            .map_err(err)?;
-        area.draw_text(
+        draw_heading(
+            area,
+            &self.title(),
             &format!("Share of replications meeting each target, by {param}"),
-            &text_style(s.text, MUTED),
-            (24, 58),
-        )
-        .map_err(err)?;
-        area.draw_text(
-            &format!(
-                "Source: plansim {} sweep, {} points, {} replications each.",
-                env!("CARGO_PKG_VERSION"),
-                self.sweep.points.len(),
-                self.sweep.replications
-            ),
-            &text_style(s.small, MUTED),
-            (24, h as i32 - 30),
-        )
-        .map_err(err)?;
+            &sweep_source_line(self.sweep),
+        )?;
         let xs: Vec<f64> = self
             .sweep
             .points
@@ -1041,16 +1012,7 @@ impl Chart for SweepLines<'_> {
                 .draw_series(pts.iter().map(|p| Circle::new(*p, 5, colour.filled())))
                 .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .margin(12)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID)
-            .label_font(text_style(s.small, INK))
-            .draw()
-            .map_err(err)?;
-        Ok(())
+        draw_series_legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
 
@@ -1077,6 +1039,18 @@ pub(crate) fn viridis(p: f64) -> RGBColor {
     RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
 }
 
+/// A heatmap axis label at `at`: the sweep value of the cell centred there, none in between.
+fn cell_label(values: &[f64], at: f64) -> String {
+    let i = at.round();
+    if (at - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    values
+        .get(i as usize)
+        .map(|v| style::fmt_decimal(*v, if v.fract() == 0.0 { 0 } else { 2 }))
+        .unwrap_or_default()
+}
+
 /// For a two-parameter sweep, one heatmap of p_met per target.
 pub(crate) struct SweepHeatmap<'a> {
     pub sweep: &'a Sweep,
@@ -1095,7 +1069,6 @@ impl Chart for SweepHeatmap<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
         area.fill(&WHITE).map_err(err)?;
-        let (_, h) = area.dim_in_pixel();
         let s = FULL;
         let (px, py) = match self.sweep.parameters.as_slice() {
             [a, b] => (a, b),
@@ -1116,25 +1089,12 @@ impl Chart for SweepHeatmap<'_> {
         if xs.is_empty() || ys.is_empty() {
             return Err("a sweep needs at least one point".to_string());
         }
-        area.draw_text(&self.title(), &bold(s.title, INK), (24, 16))
-            .map_err(err)?;
-        area.draw_text(
+        draw_heading(
+            area,
+            &self.title(),
             "Share of replications meeting the target at each sweep point (white: no result)",
-            &text_style(s.text, MUTED),
-            (24, 58),
-        )
-        .map_err(err)?;
-        area.draw_text(
-            &format!(
-                "Source: plansim {} sweep, {} points, {} replications each.",
-                env!("CARGO_PKG_VERSION"),
-                self.sweep.points.len(),
-                self.sweep.replications
-            ),
-            &text_style(s.small, MUTED),
-            (24, h as i32 - 30),
-        )
-        .map_err(err)?;
+            &sweep_source_line(self.sweep),
+        )?;
         let plot = area.margin(92, 44, 12, 150);
         let mut chart = ChartBuilder::on(&plot)
             .x_label_area_size(s.text * 2 + 14)
@@ -1144,24 +1104,8 @@ impl Chart for SweepHeatmap<'_> {
                 -0.5f64..ys.len() as f64 - 0.5,
             )
             .map_err(err)?;
-        let x_fmt = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            xs.get(i as usize)
-                .map(|v| style::fmt_decimal(*v, if v.fract() == 0.0 { 0 } else { 2 }))
-                .unwrap_or_default()
-        };
-        let y_fmt = |y: &f64| {
-            let i = y.round();
-            if (y - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            ys.get(i as usize)
-                .map(|v| style::fmt_decimal(*v, if v.fract() == 0.0 { 0 } else { 2 }))
-                .unwrap_or_default()
-        };
+        let x_fmt = |x: &f64| cell_label(&xs, *x);
+        let y_fmt = |y: &f64| cell_label(&ys, *y);
         chart
             .configure_mesh()
             .x_labels(xs.len())

@@ -75,6 +75,15 @@ impl TargetRow {
         let (from, _) = self.deadline.split_once('/')?;
         Date::parse(from)
     }
+
+    /// The threshold as a number: `start` stands for the metric's published starting value.
+    pub fn threshold_value(&self, start: Option<f64>) -> Option<f64> {
+        if self.threshold == "start" {
+            start
+        } else {
+            self.threshold.parse().ok()
+        }
+    }
 }
 
 /// Pathways by whole weeks waited at one month end, median across replications.
@@ -225,6 +234,16 @@ fn number(text: &str, file: &str, line: usize, what: &str) -> Result<f64, Result
         .map_err(|_| parse_err(file, line, format!("{what} = {text:?}: expected a number")))
 }
 
+fn whole_number(text: &str, file: &str, line: usize, what: &str) -> Result<u32, ResultsError> {
+    text.parse().map_err(|_| {
+        parse_err(
+            file,
+            line,
+            format!("{what} = {text:?}: expected a whole number"),
+        )
+    })
+}
+
 fn date(text: &str, file: &str, line: usize) -> Result<Date, ResultsError> {
     Date::parse(text).ok_or_else(|| {
         parse_err(
@@ -233,6 +252,31 @@ fn date(text: &str, file: &str, line: usize) -> Result<Date, ResultsError> {
             format!("period_end = {text:?}: expected a date YYYY-MM-DD"),
         )
     })
+}
+
+/// The rows below a CSV file's header, blank lines skipped, each as its line number and its
+/// fields; a row without exactly `width` fields is an error.
+fn rows<'t>(
+    text: &'t str,
+    file: &'t str,
+    width: usize,
+) -> impl Iterator<Item = Result<(usize, Vec<&'t str>), ResultsError>> + 't {
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, line)| !line.is_empty())
+        .map(move |(i, line)| {
+            let n = i + 1;
+            let f: Vec<&str> = line.split(',').collect();
+            if f.len() != width {
+                return Err(parse_err(
+                    file,
+                    n,
+                    format!("expected {width} fields, found {}", f.len()),
+                ));
+            }
+            Ok((n, f))
+        })
 }
 
 type Series = BTreeMap<String, Vec<MonthStats>>;
@@ -247,28 +291,11 @@ fn read_monthly(text: &str, file: &str) -> Result<(String, Series, usize), Resul
     let mut scenario = None;
     let mut values: BTreeMap<(String, u32), (Date, Vec<f64>)> = BTreeMap::new();
     let mut reps = std::collections::BTreeSet::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let n = i + 1;
-        if line.is_empty() {
-            continue;
-        }
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() != 6 {
-            return Err(parse_err(
-                file,
-                n,
-                format!("expected 6 fields, found {}", f.len()),
-            ));
-        }
+    for row in rows(text, file, 6) {
+        let (n, f) = row?;
         scenario.get_or_insert_with(|| f[0].to_string());
         reps.insert(f[1].to_string());
-        let month: u32 = f[2].parse().map_err(|_| {
-            parse_err(
-                file,
-                n,
-                format!("month = {:?}: expected a whole number", f[2]),
-            )
-        })?;
+        let month = whole_number(f[2], file, n, "month")?;
         let end = date(f[3], file, n)?;
         let value = number(f[5], file, n, "value")?;
         values
@@ -314,21 +341,10 @@ fn read_targets(text: &str) -> Result<Vec<TargetRow>, ResultsError> {
             number(s, file, n, what).map(Some)
         }
     };
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let n = i + 1;
-        if line.is_empty() {
-            continue;
-        }
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() != 11 {
-            return Err(parse_err(
-                file,
-                n,
-                format!("expected 11 fields, found {}", f.len()),
-            ));
-        }
-        rows.push(TargetRow {
+    let mut targets = Vec::new();
+    for row in rows(text, file, 11) {
+        let (n, f) = row?;
+        targets.push(TargetRow {
             target: f[1].to_string(),
             metric: f[2].to_string(),
             comparison: f[3].to_string(),
@@ -341,7 +357,7 @@ fn read_targets(text: &str) -> Result<Vec<TargetRow>, ResultsError> {
             verdict: f[10].to_string(),
         });
     }
-    Ok(rows)
+    Ok(targets)
 }
 
 /// The description and the published starting values from the resolved scenario.
@@ -379,9 +395,6 @@ fn read_scenario(text: &str) -> Result<(String, BTreeMap<String, f64>), ResultsE
     Ok((description, start))
 }
 
-/// Weeks waited -> replication -> pathways.
-type WeeksByReplication = BTreeMap<u32, BTreeMap<String, f64>>;
-
 /// waits.csv -> median pathways by week band for each month, across replications.
 fn read_waits(text: &str) -> Result<Vec<WaitProfile>, ResultsError> {
     let file = "waits.csv";
@@ -391,35 +404,13 @@ fn read_waits(text: &str) -> Result<Vec<WaitProfile>, ResultsError> {
         "scenario,replication,month,period_end,weeks,pathways",
     )?;
     // (month) -> (period_end, weeks -> replication -> pathways)
-    let mut by_month: BTreeMap<u32, (Date, WeeksByReplication)> = BTreeMap::new();
+    type Bands = BTreeMap<u32, BTreeMap<String, f64>>;
+    let mut by_month: BTreeMap<u32, (Date, Bands)> = BTreeMap::new();
     let mut reps = std::collections::BTreeSet::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let n = i + 1;
-        if line.is_empty() {
-            continue;
-        }
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() != 6 {
-            return Err(parse_err(
-                file,
-                n,
-                format!("expected 6 fields, found {}", f.len()),
-            ));
-        }
-        let month: u32 = f[2].parse().map_err(|_| {
-            parse_err(
-                file,
-                n,
-                format!("month = {:?}: expected a whole number", f[2]),
-            )
-        })?;
-        let weeks: u32 = f[4].parse().map_err(|_| {
-            parse_err(
-                file,
-                n,
-                format!("weeks = {:?}: expected a whole number", f[4]),
-            )
-        })?;
+    for row in rows(text, file, 6) {
+        let (n, f) = row?;
+        let month = whole_number(f[2], file, n, "month")?;
+        let weeks = whole_number(f[4], file, n, "weeks")?;
         let end = date(f[3], file, n)?;
         let pathways = number(f[5], file, n, "pathways")?;
         reps.insert(f[1].to_string());
