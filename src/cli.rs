@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 mod batch;
 mod network;
 
-use plansim::experiment::memory::{available_memory, estimate_memory, human_bytes, MemoryEstimate};
+use plansim::experiment::memory::{estimate_memory, human_bytes, memory_limit, MemoryEstimate};
 use plansim::experiment::{run_experiment, ExperimentOptions, ExperimentResult, StopFlag};
 use plansim::model::{metric_by_name, Metric, ReplicationResult};
 use plansim::output::{
@@ -485,22 +485,32 @@ fn threads_to_use(threads: Option<u32>) -> usize {
 /// Refuses, before anything is allocated, what would need more memory than is available.
 /// `what` starts the message ("base: the run"); `fix` says what to lower.
 fn refuse_if_too_big(what: &str, estimate: &MemoryEstimate, fix: &str) -> Result<()> {
-    let Some(available) = available_memory() else {
+    let Some(limit) = memory_limit().map_err(|e| anyhow!(e))? else {
         return Ok(());
     };
-    if estimate.total_bytes <= available {
+    if estimate.total_bytes <= limit.bytes {
         return Ok(());
     }
     bail!(
-        "{what} needs about {} of memory, more than the {} available: {} replication(s) at a \
-         time of about {} each (about {:.1} million patients), plus {} of results. {fix}",
+        "{what} needs about {} of memory, more than the {} {}: {} replication(s) at a time of \
+         about {} each (about {} patients), plus {} of results. {fix}",
         human_bytes(estimate.total_bytes),
-        human_bytes(available),
+        human_bytes(limit.bytes),
+        limit.source,
         estimate.concurrent,
         human_bytes(estimate.bytes_per_replication),
-        estimate.patients_per_replication / 1e6,
+        human_count(estimate.patients_per_replication),
         human_bytes(estimate.result_bytes),
     );
+}
+
+/// `3,250` or `58.9 million`.
+fn human_count(n: f64) -> String {
+    if n >= 1e6 {
+        format!("{:.1} million", n / 1e6)
+    } else {
+        plansim::plot::style::fmt_thousands(n)
+    }
 }
 
 /// Legal but probably unmeant settings (zero capacity), on stderr; they do not stop anything.

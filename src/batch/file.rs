@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::{Batch, Point};
-use crate::experiment::memory::patients_created;
+use super::{Batch, BatchSize, Point};
+use crate::experiment::memory::{patients_created, result_bytes};
 use crate::scenario::{
     is_scenario_name, nearest_key, read_toml_file, render_value, Scenario, ScenarioBase, Setting,
     TomlFile, SCENARIO_NAME_RULE,
@@ -51,7 +51,7 @@ pub fn load_batch(path: &Path) -> Result<Batch, Vec<String>> {
         file: &file,
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         problems: Vec::new(),
-        largest: None,
+        size: BatchSize::default(),
         warnings: Vec::new(),
     };
     for key in file.table.keys() {
@@ -107,7 +107,7 @@ pub fn load_batch(path: &Path) -> Result<Batch, Vec<String>> {
         return Err(problems);
     }
     Ok(Batch {
-        largest: c.largest.map(|(_, s)| s),
+        size: c.size,
         warnings: c.warnings,
         name: name.unwrap_or_default(),
         description,
@@ -136,7 +136,7 @@ struct Checker<'a> {
     /// The folder that scenario `file`s are relative to.
     dir: PathBuf,
     problems: Vec<String>,
-    largest: Option<(f64, Scenario)>,
+    size: BatchSize,
     warnings: Vec<String>,
 }
 
@@ -380,7 +380,7 @@ impl Checker<'_> {
         points
     }
 
-    /// A validated scenario as a point; notes its warnings, and keeps it if it is the largest.
+    /// A validated scenario as a point; notes its warnings, and its size for the memory check.
     fn point(
         &mut self,
         scenario: Scenario,
@@ -400,9 +400,12 @@ impl Checker<'_> {
             sweep,
             parameters,
         };
-        let size = patients_created(&scenario);
-        if self.largest.as_ref().is_none_or(|(most, _)| size > *most) {
-            self.largest = Some((size, scenario));
+        let size = &mut self.size;
+        size.point_results = size.point_results.max(result_bytes(&scenario));
+        let patients = patients_created(&scenario);
+        if size.largest_point.is_empty() || patients > size.patients_per_replication {
+            size.largest_point = scenario.name.clone();
+            size.patients_per_replication = patients;
         }
         point
     }

@@ -26,8 +26,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::Scenario;
-
 /// A batch file, expanded: its points in order (the `[[scenario]]`s, then each `[[sweep]]`'s
 /// grid points).
 #[derive(Clone, Debug)]
@@ -40,11 +38,21 @@ pub struct Batch {
     pub file_sha256: String,
     pub file_text: String,
     pub points: Vec<Point>,
-    /// The point whose replication creates the most patients: what the memory check sizes a
-    /// job by.
-    pub largest: Option<Scenario>,
+    /// What the memory check sizes the batch by.
+    pub size: BatchSize,
     /// Warnings about the points' scenarios (zero capacity), each once.
     pub warnings: Vec<String>,
+}
+
+/// The sizes of a batch's points that decide its memory: a job is at most as big as one
+/// replication of its largest point, and writing a point's results holds them all at once.
+#[derive(Clone, Debug, Default)]
+pub struct BatchSize {
+    /// The point whose replication creates the most patients, and how many.
+    pub largest_point: String,
+    pub patients_per_replication: f64,
+    /// The most bytes of results any one point holds (`experiment::memory::result_bytes`).
+    pub point_results: f64,
 }
 
 /// One scenario of a batch, validated, kept as its resolved TOML: a thousand points hold a

@@ -197,7 +197,25 @@ pub enum FolderProblem {
 /// A batch folder's lock, held until dropped. See [`BatchFolder::lock`].
 #[derive(Debug)]
 pub struct FolderLock {
-    _file: fs::File,
+    /// The locked file; `None` where the file system cannot lock.
+    _file: Option<fs::File>,
+    unsupported: Option<String>,
+}
+
+impl FolderLock {
+    /// Set when the folder could not be locked because its file system cannot lock files.
+    pub fn warning(&self) -> Option<&str> {
+        self.unsupported.as_deref()
+    }
+}
+
+/// Errors of a file system that has no locks (Lustre mounted without `flock`, some network
+/// file systems), as opposed to a lock that failed.
+fn cannot_lock_here(e: &std::io::Error) -> bool {
+    /// ENOLCK on Linux: "no locks available", from an NFS mount without its lock service.
+    const NO_LOCKS_AVAILABLE: i32 = 37;
+    e.kind() == std::io::ErrorKind::Unsupported
+        || (cfg!(target_os = "linux") && e.raw_os_error() == Some(NO_LOCKS_AVAILABLE))
 }
 
 /// Which of a folder's own jobs are finished, and which job files were found damaged.
@@ -241,7 +259,8 @@ impl BatchFolder {
 
     /// Locks the folder for this process, or says that another plansim is working on it. The
     /// lock lasts as long as the returned value, and the operating system releases it when the
-    /// process ends, however it ends, so a killed batch never leaves a stale lock.
+    /// process ends, however it ends, so a killed batch never leaves a stale lock. On a file
+    /// system that cannot lock files, goes on unlocked, and the lock says so in its warning.
     pub fn lock(&self) -> Result<FolderLock, FolderProblem> {
         let path = self.lock_path();
         if let Some(parent) = path.parent() {
@@ -260,14 +279,38 @@ impl BatchFolder {
                 source,
             })?;
         match file.try_lock() {
-            Ok(()) => Ok(FolderLock { _file: file }),
+            Ok(()) => Ok(FolderLock {
+                _file: Some(file),
+                unsupported: None,
+            }),
             Err(fs::TryLockError::WouldBlock) => Err(FolderProblem::Busy {
                 path: self.path.clone(),
+            }),
+            Err(fs::TryLockError::Error(e)) if cannot_lock_here(&e) => Ok(FolderLock {
+                _file: None,
+                unsupported: Some(format!(
+                    "{}: this file system cannot lock files ({e}), so nothing stops a second \
+                     plansim from working on {} at the same time",
+                    path.display(),
+                    self.path.display()
+                )),
             }),
             Err(fs::TryLockError::Error(e)) => Err(FolderProblem::Unreadable {
                 path,
                 message: format!("cannot lock it: {e}"),
             }),
+        }
+    }
+
+    /// Whether another plansim holds the folder's lock now. Creates nothing: for a dry run.
+    pub fn is_locked_by_another(&self) -> Result<bool, FolderProblem> {
+        let Ok(file) = fs::File::open(self.lock_path()) else {
+            return Ok(false);
+        };
+        match file.try_lock_shared() {
+            Ok(()) => Ok(false),
+            Err(fs::TryLockError::WouldBlock) => Ok(true),
+            Err(fs::TryLockError::Error(_)) => Ok(false),
         }
     }
 

@@ -14,15 +14,15 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use plansim::batch::{
-    assemble, load_batch, AssembleOptions, Batch, BatchFolder, BatchRecord, JobId, PointTimes,
-    Shard, BATCH_RECORD,
+    assemble, load_batch, AssembleOptions, Batch, BatchFolder, BatchRecord, FolderProblem, JobId,
+    PointTimes, Shard, BATCH_RECORD,
 };
 use plansim::experiment::memory::{
-    available_memory, estimate_batch_memory, human_bytes, peak_memory, MemoryEstimate,
+    estimate_batch_memory, human_bytes, memory_limit, peak_memory, MemoryEstimate,
 };
 use plansim::experiment::{human_duration, run_jobs, ExperimentOptions, ProgressSpec};
 use plansim::model::run_replication;
-use plansim::output::{check_destination, replace_folder, write_atomic};
+use plansim::output::{check_destination, replace_folder, write_atomic, OutputError};
 use plansim::scenario::Scenario;
 use plansim::targets::Catalogue;
 
@@ -101,23 +101,33 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
     if args.dry_run {
         return dry_run(&batch, shard, args);
     }
-    if let Some(estimate) = batch_memory(&batch, shard, args.threads) {
-        refuse_if_too_big(
-            &format!("{}: the batch", args.file.display()),
-            &estimate,
-            "Lower the batch's (or its points') scale or months, or use fewer threads (-j 1)",
-        )?;
-    }
+    refuse_if_too_big(
+        &format!("{}: the batch", args.file.display()),
+        &batch_memory(&batch, shard, args.threads),
+        "Lower the batch's (or its points') scale, months or replications, or use fewer threads \
+         (-j 1)",
+    )?;
     for warning in &batch.warnings {
         eprintln!("warning: {warning}");
     }
     let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
     let record = BatchRecord::new(&batch, shard);
     let folder = BatchFolder::new(args.output.join(&batch.name));
+    check_output_root(&args.output)?;
     // Two processes on one folder would each run the missing jobs and write the results at
     // the same time.
-    let _lock = folder.lock()?;
-    let was_complete = check_existing(&folder, &record, args)?;
+    let lock = folder.lock()?;
+    if let Some(warning) = lock.warning() {
+        eprintln!("warning: {warning}");
+    }
+    let was_complete = match plan_folder(&folder, &record, args)? {
+        FolderPlan::Start => false,
+        FolderPlan::Replace => {
+            remove_folder(&folder.path)?;
+            false
+        }
+        FolderPlan::Continue { complete } => complete,
+    };
     let own = record.own_jobs();
     let scan = folder.scan(&record, &own);
     if was_complete && scan.missing.is_empty() {
@@ -205,19 +215,15 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
 }
 
 /// The peak memory of running this machine's jobs of the batch: a job per thread, each at most
-/// as big as one of the largest point's.
-fn batch_memory(
-    batch: &Batch,
-    shard: Option<Shard>,
-    threads: Option<u32>,
-) -> Option<MemoryEstimate> {
-    let largest = batch.largest.as_ref()?;
+/// as big as one of the largest point's, and one point's results.
+fn batch_memory(batch: &Batch, shard: Option<Shard>, threads: Option<u32>) -> MemoryEstimate {
     let jobs = BatchRecord::new(batch, shard).own_jobs().len();
-    Some(estimate_batch_memory(
-        largest,
+    estimate_batch_memory(
+        batch.size.patients_per_replication,
+        batch.size.point_results,
         jobs,
         threads_to_use(threads),
-    ))
+    )
 }
 
 /// `plansim batch --dry-run`: everything the command checks before it runs a job, and what it
@@ -228,29 +234,33 @@ fn dry_run(batch: &Batch, shard: Option<Shard>, args: &BatchArgs) -> Result<()> 
     let record = BatchRecord::new(batch, shard);
     let folder = BatchFolder::new(args.output.join(&batch.name));
     let own = record.own_jobs();
-    let state = if args.force && folder.path.exists() {
-        format!(
-            "{}: exists, and --force would replace it with all that it holds",
-            folder.path.display()
-        )
-    } else {
-        let was_complete = check_existing(&folder, &record, args)?;
-        let scan = folder.scan_readonly(&record, &own);
-        if !folder.record_path().exists() {
-            format!("{}: new", folder.path.display())
-        } else if was_complete && scan.missing.is_empty() {
-            format!(
-                "{}: already complete; the command would do nothing",
-                folder.path.display()
-            )
-        } else {
-            format!(
-                "{}: {} of these {} jobs saved ({} of the saved files damaged, to run again)",
-                folder.path.display(),
-                scan.finished.len(),
-                own.len(),
-                scan.damaged.len()
-            )
+    check_output_root(&args.output)?;
+    if folder.is_locked_by_another()? {
+        return Err(FolderProblem::Busy { path: folder.path }.into());
+    }
+    let shown = folder.path.display();
+    let state = match plan_folder(&folder, &record, args)? {
+        FolderPlan::Start => format!("{shown}: new; the command would run all {} jobs", own.len()),
+        FolderPlan::Replace => format!(
+            "{shown}: exists; --force would delete it, and everything in it, and run all {} jobs",
+            own.len()
+        ),
+        FolderPlan::Continue { complete } => {
+            let scan = folder.scan_readonly(&record, &own);
+            if complete && scan.missing.is_empty() {
+                format!("{shown}: already complete; the command would do nothing")
+            } else {
+                let damaged = match scan.damaged.len() {
+                    0 => String::new(),
+                    n => format!(" ({n} of them to replace damaged job files)"),
+                };
+                format!(
+                    "{shown}: {} of {} jobs saved; the command would run the other {}{damaged}",
+                    scan.finished.len(),
+                    own.len(),
+                    scan.missing.len()
+                )
+            }
         }
     };
     for warning in &batch.warnings {
@@ -281,40 +291,47 @@ fn dry_run(batch: &Batch, shard: Option<Shard>, args: &BatchArgs) -> Result<()> 
         );
         writeln!(out, "{}", line.trim_end())?;
     }
-    if let (Some(estimate), Some(largest)) =
-        (batch_memory(batch, shard, args.threads), &batch.largest)
-    {
-        let available = available_memory()
-            .map(|a| {
-                let verdict = if estimate.total_bytes <= a {
-                    ""
-                } else {
-                    ": too little here, so the command would refuse to start on this machine"
-                };
-                format!("; this machine has {} available{verdict}", human_bytes(a))
-            })
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "memory: about {} with {} job(s) at a time (a job of {} is about {}){available}",
-            human_bytes(estimate.total_bytes),
-            estimate.concurrent,
-            largest.name,
-            human_bytes(estimate.bytes_per_replication),
-        )?;
-    }
+    let estimate = batch_memory(batch, shard, args.threads);
+    let limit = match memory_limit().map_err(|e| anyhow!(e))? {
+        Some(limit) if estimate.total_bytes > limit.bytes => format!(
+            "; more than the {} {}, so the command would refuse to start here",
+            human_bytes(limit.bytes),
+            limit.source
+        ),
+        Some(limit) => format!("; {} {}", human_bytes(limit.bytes), limit.source),
+        None => String::new(),
+    };
+    writeln!(
+        out,
+        "memory: about {} with {} job(s) at a time (a job of {} is about {}){limit}",
+        human_bytes(estimate.total_bytes),
+        estimate.concurrent,
+        batch.size.largest_point,
+        human_bytes(estimate.bytes_per_replication),
+    )?;
     writeln!(out, "output: {state}")?;
     writeln!(out, "dry run: nothing was run or written")?;
     Ok(())
 }
 
-/// Decides what an existing DIR/<batch name>/ means for this command: refuses what would lose
-/// work or mix two batches; returns whether it holds this batch, complete (a resume then only
-/// checks its jobs are all there).
-fn check_existing(folder: &BatchFolder, record: &BatchRecord, args: &BatchArgs) -> Result<bool> {
+/// What the command will do with DIR/<batch name>/.
+enum FolderPlan {
+    /// Start the batch in it (it does not exist, or is empty).
+    Start,
+    /// Replace it (--force).
+    Replace,
+    /// Carry on with the batch it holds (--resume); `complete` when every job of the folder's
+    /// share was done and its results written.
+    Continue { complete: bool },
+}
+
+/// Decides what DIR/<batch name>/ means for this command, changing nothing: refuses what would
+/// lose work or mix two batches. The dry run and the real run both decide here, so a dry run
+/// refuses exactly what the run would.
+fn plan_folder(folder: &BatchFolder, record: &BatchRecord, args: &BatchArgs) -> Result<FolderPlan> {
     let path = &folder.path;
     if !path.exists() {
-        return Ok(false);
+        return Ok(FolderPlan::Start);
     }
     if !path.is_dir() {
         bail!(
@@ -323,15 +340,14 @@ fn check_existing(folder: &BatchFolder, record: &BatchRecord, args: &BatchArgs) 
         );
     }
     if args.force {
-        remove_folder(path)?;
-        return Ok(false);
+        return Ok(FolderPlan::Replace);
     }
     if !folder.record_path().exists() {
         if fs::read_dir(path)
             .map(|mut d| d.next().is_none())
             .unwrap_or(false)
         {
-            return Ok(false);
+            return Ok(FolderPlan::Start);
         }
         bail!(
             "{}: exists and is not a batch folder (no {BATCH_RECORD}); choose another output folder with -o, or pass --force to replace it",
@@ -372,7 +388,20 @@ fn check_existing(folder: &BatchFolder, record: &BatchRecord, args: &BatchArgs) 
             show(record.shard)
         );
     }
-    Ok(existing.complete)
+    Ok(FolderPlan::Continue {
+        complete: existing.complete,
+    })
+}
+
+/// Refuses an output folder (-o) that is a file.
+fn check_output_root(root: &Path) -> Result<()> {
+    if root.exists() && !root.is_dir() {
+        return Err(OutputError::NotAFolder {
+            path: root.to_path_buf(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// Removes a folder that --force replaces: moved aside first, so that what is left after an
@@ -555,8 +584,6 @@ pub fn merge(args: &MergeArgs, invocation: &[String]) -> Result<()> {
         .map(|f| f.read_record())
         .collect::<Result<_, _>>()?;
     let reference = &records[0];
-    let target = args.output.join(&reference.batch);
-    let _lock = BatchFolder::new(&target).lock()?;
     for (input, record) in inputs.iter().zip(&records).skip(1) {
         let differences = reference.differences(record);
         if !differences.is_empty() {
@@ -626,6 +653,13 @@ pub fn merge(args: &MergeArgs, invocation: &[String]) -> Result<()> {
         );
     }
 
+    check_output_root(&args.output)?;
+    let target = args.output.join(&reference.batch);
+    // Taken once the shards are known good, so that a refused merge leaves nothing behind.
+    let lock = BatchFolder::new(&target).lock()?;
+    if let Some(warning) = lock.warning() {
+        eprintln!("warning: {warning}");
+    }
     check_destination(&args.output, &reference.batch, args.force)?;
     fs::create_dir_all(&args.output)
         .with_context(|| format!("{}: cannot create it", args.output.display()))?;

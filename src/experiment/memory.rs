@@ -16,6 +16,8 @@
 //! - every finished replication keeps its month × metric table and waiting-time histogram, and
 //!   the CSV text written from them is held in memory once before it is written.
 
+use std::path::Path;
+
 use crate::model::METRICS;
 use crate::scenario::Scenario;
 
@@ -43,30 +45,27 @@ pub fn estimate_memory(scenarios: &[Scenario], threads: usize) -> MemoryEstimate
         .iter()
         .map(|s| s.simulation.replications as usize)
         .sum();
-    let concurrent = threads.max(1).min(jobs.max(1));
-    let patients_per_replication = scenarios.iter().map(patients_created).fold(0.0, f64::max);
-    let bytes_per_replication =
-        BYTES_PER_REPLICATION + BYTES_PER_PATIENT * patients_per_replication;
-    let result_bytes: f64 = scenarios.iter().map(result_bytes).sum();
-    MemoryEstimate {
-        concurrent,
-        patients_per_replication,
-        bytes_per_replication,
-        result_bytes,
-        total_bytes: concurrent as f64 * bytes_per_replication + result_bytes,
-    }
+    let patients = scenarios.iter().map(patients_created).fold(0.0, f64::max);
+    let results: f64 = scenarios.iter().map(result_bytes).sum();
+    estimate(threads.max(1).min(jobs.max(1)), patients, results)
 }
 
-/// Estimates the peak memory of a batch of `jobs` jobs on `threads` threads, none bigger than a
-/// replication of `largest` (the point whose replication creates the most patients, with its
-/// replications). Finished jobs go to disk, so the only results held are one point's, while
-/// they are written.
-pub fn estimate_batch_memory(largest: &Scenario, jobs: usize, threads: usize) -> MemoryEstimate {
-    let concurrent = threads.max(1).min(jobs.max(1));
-    let patients_per_replication = patients_created(largest);
+/// Estimates the peak memory of a batch of `jobs` jobs on `threads` threads. Its replications
+/// create at most `patients` patients each; finished jobs go to disk, so the only results held
+/// are one point's while they are written, at most `point_results` bytes (the most of any
+/// point, [`result_bytes`]).
+pub fn estimate_batch_memory(
+    patients: f64,
+    point_results: f64,
+    jobs: usize,
+    threads: usize,
+) -> MemoryEstimate {
+    estimate(threads.max(1).min(jobs.max(1)), patients, point_results)
+}
+
+fn estimate(concurrent: usize, patients_per_replication: f64, result_bytes: f64) -> MemoryEstimate {
     let bytes_per_replication =
         BYTES_PER_REPLICATION + BYTES_PER_PATIENT * patients_per_replication;
-    let result_bytes = result_bytes(largest);
     MemoryEstimate {
         concurrent,
         patients_per_replication,
@@ -104,8 +103,8 @@ fn horizon_days(s: &Scenario) -> f64 {
     f64::from(s.simulation.months) * 31.0
 }
 
-/// A finished replication's tables, and the CSV text of all replications.
-fn result_bytes(s: &Scenario) -> f64 {
+/// The results of all of `s`'s replications: each one's tables, and the CSV text of all.
+pub fn result_bytes(s: &Scenario) -> f64 {
     let reps = f64::from(s.simulation.replications);
     let months = f64::from(s.simulation.months);
     let metrics = METRICS.len() as f64;
@@ -117,13 +116,120 @@ fn result_bytes(s: &Scenario) -> f64 {
     tables + text
 }
 
-/// Memory available to a new process, from `/proc/meminfo` (`MemAvailable`); `None` where
-/// that cannot be read (not Linux), and then nothing is refused.
-pub fn available_memory() -> Option<f64> {
+/// The memory a run may use, and where that figure comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemoryLimit {
+    pub bytes: f64,
+    /// Said after the figure in messages: "available", "set by PLANSIM_MEMORY_LIMIT", ...
+    pub source: &'static str,
+}
+
+/// Names the memory a run may use, overriding what plansim reads from the machine.
+pub const MEMORY_LIMIT_VARIABLE: &str = "PLANSIM_MEMORY_LIMIT";
+
+/// The memory a run may use: `PLANSIM_MEMORY_LIMIT` if set; otherwise what the machine has
+/// available (`MemAvailable` in `/proc/meminfo`), or the limit of this process's control group
+/// (a Slurm job's or a container's) if that is lower. `None` where none of these can be read
+/// (not Linux), and then nothing is refused. A bad `PLANSIM_MEMORY_LIMIT` is an error.
+pub fn memory_limit() -> Result<Option<MemoryLimit>, String> {
+    if let Some(value) = std::env::var_os(MEMORY_LIMIT_VARIABLE) {
+        let text = value.to_string_lossy();
+        return parse_bytes(&text)
+            .map(|bytes| {
+                Some(MemoryLimit {
+                    bytes,
+                    source: "set by PLANSIM_MEMORY_LIMIT",
+                })
+            })
+            .ok_or_else(|| {
+                format!(
+                    "{MEMORY_LIMIT_VARIABLE}={text:?}: expected an amount of memory, such as \
+                     4G, 512M or 2000000000 (bytes)"
+                )
+            });
+    }
+    let available = meminfo_available().map(|bytes| MemoryLimit {
+        bytes,
+        source: "available",
+    });
+    let group = control_group_limit().map(|bytes| MemoryLimit {
+        bytes,
+        source: "allowed to this process's control group (a job's or container's limit)",
+    });
+    Ok(match (available, group) {
+        (Some(a), Some(g)) if g.bytes < a.bytes => Some(g),
+        (Some(a), _) => Some(a),
+        (None, g) => g,
+    })
+}
+
+/// Reads `4G`, `512M`, `1.5GB`, `64KiB` or a number of bytes (K, M, G, T by 1024).
+fn parse_bytes(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let unit = unit.trim().to_ascii_uppercase();
+    let unit = unit.trim_end_matches('B').trim_end_matches('I');
+    let factor = match unit {
+        "" => 1.0,
+        "K" => 1024.0,
+        "M" => 1024.0 * 1024.0,
+        "G" => 1024.0 * 1024.0 * 1024.0,
+        "T" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let bytes = number * factor;
+    (bytes.is_finite() && bytes > 0.0).then_some(bytes)
+}
+
+/// `MemAvailable` from `/proc/meminfo`.
+fn meminfo_available() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024.0)
+}
+
+/// The tightest memory limit of this process's control group and its parents (cgroup v2
+/// `memory.max`, or v1 `memory.limit_in_bytes`): what Slurm and container runtimes set for a
+/// job, and what `/proc/meminfo` does not show. `None` without a limit.
+fn control_group_limit() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mut tightest: Option<f64> = None;
+    for line in text.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (Some(id), Some(controllers), Some(path)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let (root, limit_file) = if id == "0" && controllers.is_empty() {
+            ("/sys/fs/cgroup", "memory.max")
+        } else if controllers.split(',').any(|c| c == "memory") {
+            ("/sys/fs/cgroup/memory", "memory.limit_in_bytes")
+        } else {
+            continue;
+        };
+        let root = Path::new(root);
+        let mut dir = root.join(path.trim_start_matches('/'));
+        loop {
+            let limit = std::fs::read_to_string(dir.join(limit_file))
+                .ok()
+                .and_then(|t| t.trim().parse::<f64>().ok())
+                // v2 writes no limit as "max", v1 as a number near 2^63.
+                .filter(|&bytes| bytes < 1e18);
+            if let Some(bytes) = limit {
+                tightest = Some(tightest.map_or(bytes, |t| t.min(bytes)));
+            }
+            if dir.as_path() == root || !dir.pop() || !dir.starts_with(root) {
+                break;
+            }
+        }
+    }
+    tightest
 }
 
 /// This process's peak resident memory in bytes (Linux: `VmHWM` in /proc/self/status).
@@ -155,6 +261,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn memory_limits_read_as_people_write_them() {
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        assert_eq!(parse_bytes("4G"), Some(4.0 * gib));
+        assert_eq!(parse_bytes("1.5GB"), Some(1.5 * gib));
+        assert_eq!(parse_bytes("512MiB"), Some(512.0 * 1024.0 * 1024.0));
+        assert_eq!(parse_bytes(" 2000000000 "), Some(2e9));
+        assert_eq!(parse_bytes("64k"), Some(65536.0));
+        for bad in ["", "G", "4X", "-1G", "0", "lots", "1e400"] {
+            assert_eq!(parse_bytes(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn bytes_read_as_people_write_them() {
         assert_eq!(human_bytes(512.0), "512 bytes");
         assert_eq!(human_bytes(1_430_000_000.0), "1.4 GB");
@@ -179,9 +298,13 @@ mod tests {
         let run = estimate_memory(std::slice::from_ref(&s), 2);
         // A thousand jobs on two threads: two in progress, and a point's results, whatever the
         // number of jobs.
-        let batch = estimate_batch_memory(&s, 1000, 2);
+        let patients = patients_created(&s);
+        let batch = estimate_batch_memory(patients, result_bytes(&s), 1000, 2);
         assert_eq!(batch.concurrent, 2);
         assert_eq!(batch.total_bytes, 2.0 * replication + run.result_bytes);
-        assert_eq!(estimate_batch_memory(&s, 1, 2).concurrent, 1);
+        assert_eq!(
+            estimate_batch_memory(patients, result_bytes(&s), 1, 2).concurrent,
+            1
+        );
     }
 }

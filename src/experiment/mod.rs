@@ -120,9 +120,11 @@ pub struct JobsRun {
 /// next one). `on_done` returning false stops the run: no new job starts. A stop returns at
 /// once, even in the middle of a long job: jobs in progress are abandoned.
 ///
-/// At most one finished outcome per thread waits for `on_done`: a worker that finishes while
-/// `on_done` is still busy (saving to a slow disk, say) waits before starting its next job, so
-/// memory stays bounded by the thread count however slow `on_done` is.
+/// Finished outcomes wait for `on_done` in a queue of one place per thread; a worker that finds
+/// it full (`on_done` is slow: saving to a slow disk, say) holds its outcome and waits before
+/// starting its next job. So at most two finished outcomes per thread wait, however slow
+/// `on_done` is, and memory stays bounded by the thread count. After a stop, every outcome
+/// already finished is still handed to `on_done`, including those of waiting workers.
 ///
 /// `progress` counts `already_done` jobs (done by an earlier, interrupted run) as done.
 pub fn run_jobs<J, R, W, D>(
@@ -154,11 +156,14 @@ where
     let clock = Instant::now();
     // The workers run on their own thread so that a stop returns at once.
     let (sender, receiver) = mpsc::sync_channel(threads);
+    // Finished outcomes not yet in the queue: those of workers waiting for a place.
+    let handing_over = Arc::new(AtomicUsize::new(0));
     {
         let jobs = Arc::new(jobs);
         let work = Arc::new(work);
         let next = Arc::new(AtomicUsize::new(0));
         let stop = stop.clone();
+        let handing_over = handing_over.clone();
         std::thread::spawn(move || {
             pool.broadcast(|_| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
@@ -171,7 +176,10 @@ where
                 let outcome = catch_unwind(AssertUnwindSafe(|| work(&jobs[i])))
                     .map_err(panic_message)
                     .map(|r| (r, t.elapsed().as_secs_f64()));
-                if sender.send((i, outcome)).is_err() {
+                handing_over.fetch_add(1, Ordering::SeqCst);
+                let sent = sender.send((i, outcome));
+                handing_over.fetch_sub(1, Ordering::SeqCst);
+                if sent.is_err() {
                     break;
                 }
             });
@@ -196,9 +204,16 @@ where
         }
         shown.tick();
     }
-    // Outcomes that arrived with the stop are kept too.
-    while let Ok((i, outcome)) = receiver.try_recv() {
-        handle(i, outcome, &mut shown);
+    // Outcomes finished by the stop are kept too: those queued, and those of workers waiting
+    // for a place in the queue. Jobs still running are not waited for.
+    loop {
+        match receiver.try_recv() {
+            Ok((i, outcome)) => handle(i, outcome, &mut shown),
+            Err(mpsc::TryRecvError::Empty) if handing_over.load(Ordering::SeqCst) > 0 => {
+                std::thread::yield_now()
+            }
+            Err(_) => break,
+        }
     }
     shown.finish();
     Ok(JobsRun {
@@ -452,6 +467,44 @@ mod tests {
         fn drop(&mut self) {
             self.0.fetch_sub(1, Ordering::SeqCst);
         }
+    }
+
+    #[test]
+    fn a_stop_still_hands_over_every_finished_outcome() {
+        // Instant jobs; the first `on_done` takes 300 ms and then asks to stop. Meanwhile the
+        // two workers fill the queue (two places) and each holds one more outcome, waiting for
+        // a place: every one of those finished outcomes must reach `on_done`.
+        let finished = Arc::new(AtomicUsize::new(0));
+        let work = {
+            let finished = finished.clone();
+            move |_: &usize| {
+                finished.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        let options = ExperimentOptions {
+            threads: Some(2),
+            ..ExperimentOptions::default()
+        };
+        let mut handed_over = 0;
+        let run = run_jobs(
+            (0..50).collect(),
+            &options,
+            &ProgressSpec::replications(),
+            work,
+            |_, _| {
+                handed_over += 1;
+                if handed_over == 1 {
+                    std::thread::sleep(Duration::from_millis(300));
+                    return false;
+                }
+                true
+            },
+        )
+        .expect("runs");
+        assert!(run.interrupted);
+        assert_eq!(handed_over, 5, "one in on_done, two queued, two waiting");
+        assert_eq!(finished.load(Ordering::SeqCst), handed_over);
+        assert_eq!(run.completed, handed_over);
     }
 
     #[test]

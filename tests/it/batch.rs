@@ -313,7 +313,10 @@ fn a_dry_run_says_what_would_run_refuses_what_the_run_refuses_and_writes_nothing
         "{text}"
     );
     assert!(text.contains("with 2 job(s) at a time"), "{text}");
-    assert!(text.contains("small: new\n"), "{text}");
+    assert!(
+        text.contains("small: new; the command would run all 5 jobs\n"),
+        "{text}"
+    );
     assert_eq!(dry(&[]), (Some(0), String::new(), String::new()));
     assert!(!out.exists(), "a dry run writes nothing");
 
@@ -337,13 +340,15 @@ fn a_dry_run_says_what_would_run_refuses_what_the_run_refuses_and_writes_nothing
     fs::remove_file(&job).unwrap();
     let missing = quiet_plan(&["--shard", "2/3", "--resume"]);
     assert!(
-        String::from_utf8_lossy(&missing.stdout).contains("small: 4 of these 5 jobs saved"),
+        String::from_utf8_lossy(&missing.stdout)
+            .contains("small: 4 of 5 jobs saved; the command would run the other 1\n"),
         "{}",
         String::from_utf8_lossy(&missing.stdout)
     );
     let forced = quiet_plan(&["--force"]);
-    assert!(String::from_utf8_lossy(&forced.stdout)
-        .contains("small: exists, and --force would replace it"));
+    assert!(String::from_utf8_lossy(&forced.stdout).contains(
+        "small: exists; --force would delete it, and everything in it, and run all 15 jobs"
+    ));
 
     // What the real command refuses, the dry run refuses with the same words.
     for extra in [
@@ -356,6 +361,21 @@ fn a_dry_run_says_what_would_run_refuses_what_the_run_refuses_and_writes_nothing
         let (code, _, err) = dry(extra);
         assert_eq!((code, err), (Some(1), stderr(&real)), "{extra:?}");
     }
+    // An output folder, or a batch folder, that is a file.
+    let file = root.join("a-file");
+    fs::write(&file, "not a folder").unwrap();
+    for (out_dir, extra) in [(&file, &[][..]), (&root, &["--force"][..])] {
+        fs::write(root.join("small"), "not a folder").unwrap();
+        let real = run_batch(SMALL, out_dir, extra);
+        assert_eq!(real.status.code(), Some(1), "{extra:?}");
+        let dry = run_batch(SMALL, out_dir, &[extra, &["--dry-run"]].concat());
+        assert_eq!(
+            (dry.status.code(), stderr(&dry)),
+            (Some(1), stderr(&real)),
+            "{extra:?}"
+        );
+    }
+
     let mut after = tree(&out);
     after.insert(
         "small/jobs/base/r0002.job".into(),
@@ -530,47 +550,50 @@ fn ctrl_c_keeps_the_jobs_done_and_resume_finishes_them() {
 }
 
 #[test]
-fn a_second_plansim_on_a_running_batch_is_refused_and_a_killed_one_leaves_no_lock() {
+fn a_second_plansim_on_a_batch_folder_is_refused_and_a_killed_one_leaves_no_lock() {
     let root = scratch("lock");
-    let file = long_batch_at(&root, 0.02);
-    let file = file.to_str().unwrap();
     let out = root.join("out");
-    let mut first = spawn_batch(file, &out, &["-j", "1", "--no-plots"]);
-    wait_until_saved(&mut first, &out.join("long"), 1);
-    assert!(
-        first.try_wait().unwrap().is_none(),
-        "the first batch is still running"
-    );
-
-    // A resume, a forced restart and a merge into the folder all wait their turn.
-    for extra in [&["--resume"][..], &["--force"][..]] {
-        let second = run_batch(file, &out, &[&["--no-plots"][..], extra].concat());
-        assert_eq!(second.status.code(), Some(1), "{extra:?}");
+    // Hold the folder's lock as a running plansim does.
+    fs::create_dir_all(&out).unwrap();
+    let held = fs::File::create(out.join(".small.lock")).unwrap();
+    held.lock().unwrap();
+    let busy = |output: &std::process::Output, what: &str| {
+        assert_eq!(output.status.code(), Some(1), "{what}");
         assert!(
-            stderr(&second).contains("another plansim is working on this batch folder now"),
-            "{extra:?}: {}",
-            stderr(&second)
+            stderr(output).contains(&format!(
+                "{}: another plansim is working on this batch folder now",
+                out.join("small").display()
+            )),
+            "{what}: {}",
+            stderr(output)
         );
+    };
+    for extra in [&[][..], &["--resume"], &["--force"], &["--dry-run"]] {
+        busy(&run_batch(SMALL, &out, extra), &format!("batch {extra:?}"));
     }
+    let shard = root.join("shard");
+    assert!(run_batch(SMALL, &shard, &["--shard", "1/1", "--no-plots"])
+        .status
+        .success());
     let merge = plansim()
         .args(["merge", "-q", "--no-plots"])
-        .arg(out.join("long"))
+        .arg(shard.join("small"))
         .arg("-o")
         .arg(&out)
         .output()
         .unwrap();
-    assert_eq!(merge.status.code(), Some(1));
+    busy(&merge, "merge");
     assert!(
-        stderr(&merge).contains("another plansim is working on this batch folder now"),
-        "{}",
-        stderr(&merge)
+        !out.join("small").exists(),
+        "the refused commands wrote nothing"
     );
-    assert!(
-        first.try_wait().unwrap().is_none(),
-        "and left the first alone"
-    );
+    drop(held);
 
     // SIGKILL leaves no stale lock: the resume goes ahead and finishes the batch.
+    let file = long_batch_at(&root, 0.02);
+    let file = file.to_str().unwrap();
+    let mut first = spawn_batch(file, &out, &["-j", "1", "--no-plots"]);
+    wait_until_saved(&mut first, &out.join("long"), 1);
     first.kill().unwrap();
     first.wait().unwrap();
     let resumed = run_batch(file, &out, &["--resume", "--no-plots"]);

@@ -161,14 +161,6 @@ fn each_class_of_bad_batch_input_gets_a_precise_message() {
             "the grid has 10201 points: at most 10000 are allowed",
         ),
         (
-            // Ten million referrals a day (the most the loader allows) for a year: over 100 GB
-            // a job, refused before anything is allocated, counting a job per thread.
-            "too big for memory",
-            "name = \"b\"\nmonths = 12\n[[sweep]]\nname = \"g\"\nfile = \"s.toml\"\n[sweep.set]\n\"referrals.per_day\" = 10000000\n[sweep.grid]\n\"referrals.annual_growth\" = [0.0, 0.01]\n".into(),
-            &["-j", "2"],
-            "b.toml: the batch needs about ",
-        ),
-        (
             "syntax error",
             "name = \"b\"\n[[scenario]\nfile = \"s.toml\"\n".into(),
             &[],
@@ -200,4 +192,89 @@ fn each_class_of_bad_batch_input_gets_a_precise_message() {
         err.contains("b.toml: not UTF-8 text (first bad byte on line 2)"),
         "{err}"
     );
+}
+
+/// Runs `plansim ARGS` in the fixtures' batch folder with `PLANSIM_MEMORY_LIMIT` set.
+fn with_memory_limit(limit: &str, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("plansim")
+        .unwrap()
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/batches"))
+        .env("PLANSIM_MEMORY_LIMIT", limit)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_batch_too_big_for_memory_is_refused_counting_a_job_per_thread() {
+    // small.toml's largest job is estimated at 34.6 MB (plus 0.2 MB of a point's results):
+    // under a 50 MiB limit one job at a time fits, two do not.
+    let out = scratch("memory").join("out");
+    let out = out.to_str().unwrap();
+    let two = with_memory_limit("50M", &["batch", "small.toml", "-j", "2", "-q", "-o", out]);
+    let err = String::from_utf8_lossy(&two.stderr);
+    assert_eq!(two.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: small.toml: the batch needs about 69.5 MB of memory, more than the 52.4 MB set by PLANSIM_MEMORY_LIMIT: 2 replication(s) at a time of about 34.6 MB each"),
+        "{err}"
+    );
+    assert!(!Path::new(out).exists(), "nothing written");
+    let one = with_memory_limit(
+        "50M",
+        &["batch", "small.toml", "-j", "1", "--dry-run", "-o", out],
+    );
+    let plan = String::from_utf8_lossy(&one.stdout);
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert!(
+        plan.contains("memory: about 34.9 MB with 1 job(s) at a time (a job of grid-3 is about 34.6 MB); 52.4 MB set by PLANSIM_MEMORY_LIMIT\n"),
+        "{plan}"
+    );
+    let refused = with_memory_limit(
+        "50M",
+        &["batch", "small.toml", "-j", "2", "--dry-run", "-o", out],
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stdout)
+            .contains("more than the 52.4 MB set by PLANSIM_MEMORY_LIMIT, so the command would refuse to start here"),
+    );
+    let bad = with_memory_limit("lots", &["batch", "small.toml", "-q", "-o", out]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&bad.stderr),
+        "error: PLANSIM_MEMORY_LIMIT=\"lots\": expected an amount of memory, such as 4G, 512M or 2000000000 (bytes)\n"
+    );
+}
+
+#[test]
+fn a_batch_is_sized_by_its_largest_job_and_its_heaviest_point() {
+    // Point `big` creates the most patients a replication; point `many` has far more
+    // replications, so its results are the most a point holds while they are written.
+    let dir = scratch("sizes");
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios/base.toml");
+    for (name, scale, replications) in [("big", 0.002, 2), ("many", 0.001, 200)] {
+        fs::write(
+            dir.join(format!("{name}.toml")),
+            format!(
+                "extends = {base:?}\nname = \"{name}\"\n[simulation]\nmonths = 4\nscale = {scale}\nreplications = {replications}\n"
+            ),
+        )
+        .unwrap();
+    }
+    fs::write(
+        dir.join("b.toml"),
+        "name = \"b\"\n[[scenario]]\nfile = \"big.toml\"\n[[scenario]]\nfile = \"many.toml\"\n",
+    )
+    .unwrap();
+    let batch = plansim::batch::load_batch(&dir.join("b.toml")).expect("loads");
+    let scenario = |name: &str| plansim::scenario::Scenario::load(&dir.join(name)).unwrap();
+    let (big, many) = (scenario("big.toml"), scenario("many.toml"));
+    use plansim::experiment::memory::{patients_created, result_bytes};
+    assert_eq!(batch.size.largest_point, "big");
+    assert_eq!(batch.size.patients_per_replication, patients_created(&big));
+    assert!(result_bytes(&many) > 50.0 * result_bytes(&big));
+    assert_eq!(batch.size.point_results, result_bytes(&many));
 }
