@@ -1,6 +1,7 @@
 //! A rough estimate of a run's peak memory, so that a scenario too big for the machine is
 //! refused before anything is allocated, with the estimate in the message. Deliberately simple
-//! and on the generous side; it reads no file but `/proc/meminfo` (for what is available).
+//! and on the generous side. The memory allowed ([`memory_limit`]) is read from
+//! `/proc/meminfo` and the process's control group, or set by `PLANSIM_MEMORY_LIMIT`.
 //!
 //! The estimate, per scenario:
 //! - each replication in progress holds its patients: about [`BYTES_PER_PATIENT`] for every
@@ -197,9 +198,15 @@ fn meminfo_available() -> Option<f64> {
 /// `memory.max`, or v1 `memory.limit_in_bytes`): what Slurm and container runtimes set for a
 /// job, and what `/proc/meminfo` does not show. `None` without a limit.
 fn control_group_limit() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let groups = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    control_group_limit_in(&groups, Path::new("/sys/fs/cgroup"))
+}
+
+/// [`control_group_limit`] from the text of `/proc/self/cgroup` and the cgroup file system
+/// mounted at `mount`.
+fn control_group_limit_in(groups: &str, mount: &Path) -> Option<f64> {
     let mut tightest: Option<f64> = None;
-    for line in text.lines() {
+    for line in groups.lines() {
         let mut fields = line.splitn(3, ':');
         let (Some(id), Some(controllers), Some(path)) =
             (fields.next(), fields.next(), fields.next())
@@ -207,13 +214,13 @@ fn control_group_limit() -> Option<f64> {
             continue;
         };
         let (root, limit_file) = if id == "0" && controllers.is_empty() {
-            ("/sys/fs/cgroup", "memory.max")
+            (mount.to_path_buf(), "memory.max")
         } else if controllers.split(',').any(|c| c == "memory") {
-            ("/sys/fs/cgroup/memory", "memory.limit_in_bytes")
+            (mount.join("memory"), "memory.limit_in_bytes")
         } else {
             continue;
         };
-        let root = Path::new(root);
+        // The group's own folder, then each parent's up to the mount.
         let mut dir = root.join(path.trim_start_matches('/'));
         loop {
             let limit = std::fs::read_to_string(dir.join(limit_file))
@@ -224,7 +231,7 @@ fn control_group_limit() -> Option<f64> {
             if let Some(bytes) = limit {
                 tightest = Some(tightest.map_or(bytes, |t| t.min(bytes)));
             }
-            if dir.as_path() == root || !dir.pop() || !dir.starts_with(root) {
+            if dir == root || !dir.pop() || !dir.starts_with(&root) {
                 break;
             }
         }
@@ -271,6 +278,36 @@ mod tests {
         for bad in ["", "G", "4X", "-1G", "0", "lots", "1e400"] {
             assert_eq!(parse_bytes(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_tightest_control_group_limit_counts_from_the_group_up() {
+        let mount = std::env::temp_dir().join(format!("plansim-cgroup-{}", std::process::id()));
+        let write = |path: &str, text: &str| {
+            let path = mount.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        // cgroup v2: the job's own group has no limit, its parent 4 GiB, the root none.
+        write("memory.max", "max\n");
+        write("slurm/memory.max", "4294967296\n");
+        write("slurm/job_7/memory.max", "max\n");
+        assert_eq!(
+            control_group_limit_in("0::/slurm/job_7\n", &mount),
+            Some(4294967296.0)
+        );
+        assert_eq!(control_group_limit_in("0::/\n", &mount), None);
+        // cgroup v1: "no limit" is a number near 2^63; a job limit of 2 GB.
+        write("memory/memory.limit_in_bytes", "9223372036854771712\n");
+        write("memory/pod/memory.limit_in_bytes", "2000000000\n");
+        assert_eq!(
+            control_group_limit_in("9:cpu:/\n4:memory:/pod\n", &mount),
+            Some(2e9)
+        );
+        assert_eq!(control_group_limit_in("4:memory:/\n", &mount), None);
+        // A group whose files cannot be read is no limit.
+        assert_eq!(control_group_limit_in("0::/elsewhere\n", &mount), None);
+        std::fs::remove_dir_all(&mount).unwrap();
     }
 
     #[test]
