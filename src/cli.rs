@@ -16,8 +16,8 @@ use plansim::experiment::memory::{estimate_memory, human_bytes, memory_limit, Me
 use plansim::experiment::{run_experiment, ExperimentOptions, ExperimentResult, StopFlag};
 use plansim::model::{metric_by_name, Metric, ReplicationResult};
 use plansim::output::{
-    check_destination, check_writable, comparison_csv, verify_result_folder, write_atomic,
-    write_result_folder, Manifest, ResultFolder,
+    check_destination, check_writable, comparison_csv, lock_folder, verify_result_folder,
+    write_atomic, write_result_folder, FolderLock, Manifest, ResultFolder,
 };
 use plansim::plot::{add_plots, comparison_charts, plot_files, run_charts, RunResults};
 use plansim::report::render_report;
@@ -174,11 +174,17 @@ fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     fits_in_memory(&scenarios, args.threads)?;
     print_warnings(&scenarios);
     let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
-    // Refuse before simulating, so no time is wasted on results that cannot be written.
+    // Refuse before simulating, so no time is wasted on results that cannot be written. The
+    // locks are held until the results are written, so a second run into the same folder is
+    // refused now, not after it has simulated.
+    check_writable(&args.output)?;
+    let _locks = scenarios
+        .iter()
+        .map(|s| lock(&args.output.join(&s.name)))
+        .collect::<Result<Vec<_>>>()?;
     for scenario in &scenarios {
         check_destination(&args.output, &scenario.name, args.force)?;
     }
-    check_writable(&args.output)?;
     let comparing = scenarios.len() > 1;
     if comparing {
         check_comparable(&scenarios)?;
@@ -511,6 +517,16 @@ fn human_count(n: f64) -> String {
     } else {
         plansim::plot::style::fmt_thousands(n)
     }
+}
+
+/// Locks `folder` for this command (see `plansim::output::lock_folder`), warning where the
+/// file system cannot lock.
+fn lock(folder: &Path) -> Result<FolderLock> {
+    let lock = lock_folder(folder)?;
+    if let Some(warning) = lock.warning() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(lock)
 }
 
 /// Legal but probably unmeant settings (zero capacity), on stderr; they do not stop anything.

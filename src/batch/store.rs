@@ -10,8 +10,6 @@
 //! comparison.csv, points.csv, summary.txt, plots/
 //! ```
 //!
-//! Beside it, `DIR/.<batch name>.lock` is held locked by the one plansim working on the folder.
-//!
 //! Every file is written atomically (temporary name, fsync, rename). A job file carries the
 //! SHA-256 of its own bytes and says which point, scenario and replication it holds, so a
 //! damaged or foreign file is never taken for a finished job.
@@ -184,38 +182,8 @@ fn short(hash: &str) -> &str {
 pub enum FolderProblem {
     #[error("{}: {message}", path.display())]
     Unreadable { path: PathBuf, message: String },
-    #[error(
-        "{}: another plansim is working on this batch folder now; wait for it to finish, or \
-         stop it (a killed batch can be resumed)",
-        path.display()
-    )]
-    Busy { path: PathBuf },
     #[error(transparent)]
     Write(#[from] OutputError),
-}
-
-/// A batch folder's lock, held until dropped. See [`BatchFolder::lock`].
-#[derive(Debug)]
-pub struct FolderLock {
-    /// The locked file; `None` where the file system cannot lock.
-    _file: Option<fs::File>,
-    unsupported: Option<String>,
-}
-
-impl FolderLock {
-    /// Set when the folder could not be locked because its file system cannot lock files.
-    pub fn warning(&self) -> Option<&str> {
-        self.unsupported.as_deref()
-    }
-}
-
-/// Errors of a file system that has no locks (Lustre mounted without `flock`, some network
-/// file systems), as opposed to a lock that failed.
-fn cannot_lock_here(e: &std::io::Error) -> bool {
-    /// ENOLCK on Linux: "no locks available", from an NFS mount without its lock service.
-    const NO_LOCKS_AVAILABLE: i32 = 37;
-    e.kind() == std::io::ErrorKind::Unsupported
-        || (cfg!(target_os = "linux") && e.raw_os_error() == Some(NO_LOCKS_AVAILABLE))
 }
 
 /// Which of a folder's own jobs are finished, and which job files were found damaged.
@@ -247,71 +215,6 @@ impl BatchFolder {
             .join(JOBS_FOLDER)
             .join(point)
             .join(format!("r{replication:04}.job"))
-    }
-
-    /// The lock file beside the folder. It is beside rather than inside, as `--force` moves
-    /// the folder away while holding the lock; it is never removed, as removing a lock file
-    /// lets two processes lock two different files of one name.
-    pub fn lock_path(&self) -> PathBuf {
-        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
-        self.path.with_file_name(format!(".{name}.lock"))
-    }
-
-    /// Locks the folder for this process, or says that another plansim is working on it. The
-    /// lock lasts as long as the returned value, and the operating system releases it when the
-    /// process ends, however it ends, so a killed batch never leaves a stale lock. On a file
-    /// system that cannot lock files, goes on unlocked, and the lock says so in its warning.
-    pub fn lock(&self) -> Result<FolderLock, FolderProblem> {
-        let path = self.lock_path();
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|source| OutputError::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|source| OutputError::Io {
-                path: path.clone(),
-                source,
-            })?;
-        match file.try_lock() {
-            Ok(()) => Ok(FolderLock {
-                _file: Some(file),
-                unsupported: None,
-            }),
-            Err(fs::TryLockError::WouldBlock) => Err(FolderProblem::Busy {
-                path: self.path.clone(),
-            }),
-            Err(fs::TryLockError::Error(e)) if cannot_lock_here(&e) => Ok(FolderLock {
-                _file: None,
-                unsupported: Some(format!(
-                    "{}: this file system cannot lock files ({e}), so nothing stops a second \
-                     plansim from working on {} at the same time",
-                    path.display(),
-                    self.path.display()
-                )),
-            }),
-            Err(fs::TryLockError::Error(e)) => Err(FolderProblem::Unreadable {
-                path,
-                message: format!("cannot lock it: {e}"),
-            }),
-        }
-    }
-
-    /// Whether another plansim holds the folder's lock now. Creates nothing: for a dry run.
-    pub fn is_locked_by_another(&self) -> Result<bool, FolderProblem> {
-        let Ok(file) = fs::File::open(self.lock_path()) else {
-            return Ok(false);
-        };
-        match file.try_lock_shared() {
-            Ok(()) => Ok(false),
-            Err(fs::TryLockError::WouldBlock) => Ok(true),
-            Err(fs::TryLockError::Error(_)) => Ok(false),
-        }
     }
 
     pub fn scenario_path(&self, point: &str) -> PathBuf {

@@ -14,19 +14,19 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use plansim::batch::{
-    assemble, load_batch, AssembleOptions, Batch, BatchFolder, BatchRecord, FolderProblem, JobId,
-    PointTimes, Shard, BATCH_RECORD,
+    assemble, load_batch, AssembleOptions, Batch, BatchFolder, BatchRecord, JobId, PointTimes,
+    Shard, BATCH_RECORD,
 };
 use plansim::experiment::memory::{
     estimate_batch_memory, human_bytes, memory_limit, peak_memory, MemoryEstimate,
 };
 use plansim::experiment::{human_duration, run_jobs, ExperimentOptions, ProgressSpec};
 use plansim::model::run_replication;
-use plansim::output::{check_destination, replace_folder, write_atomic, OutputError};
+use plansim::output::{check_destination, is_locked, replace_folder, write_atomic, OutputError};
 use plansim::scenario::Scenario;
 use plansim::targets::Catalogue;
 
-use super::{install_stop_handler, refuse_if_too_big, threads_to_use, Interrupted};
+use super::{install_stop_handler, lock, refuse_if_too_big, threads_to_use, Interrupted};
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -116,10 +116,7 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
     check_output_root(&args.output)?;
     // Two processes on one folder would each run the missing jobs and write the results at
     // the same time.
-    let lock = folder.lock()?;
-    if let Some(warning) = lock.warning() {
-        eprintln!("warning: {warning}");
-    }
+    let _lock = lock(&folder.path)?;
     let was_complete = match plan_folder(&folder, &record, args)? {
         FolderPlan::Start => false,
         FolderPlan::Replace => {
@@ -235,8 +232,11 @@ fn dry_run(batch: &Batch, shard: Option<Shard>, args: &BatchArgs) -> Result<()> 
     let folder = BatchFolder::new(args.output.join(&batch.name));
     let own = record.own_jobs();
     check_output_root(&args.output)?;
-    if folder.is_locked_by_another()? {
-        return Err(FolderProblem::Busy { path: folder.path }.into());
+    if is_locked(&folder.path) {
+        return Err(OutputError::Busy {
+            folder: folder.path,
+        }
+        .into());
     }
     let shown = folder.path.display();
     let state = match plan_folder(&folder, &record, args)? {
@@ -656,10 +656,7 @@ pub fn merge(args: &MergeArgs, invocation: &[String]) -> Result<()> {
     check_output_root(&args.output)?;
     let target = args.output.join(&reference.batch);
     // Taken once the shards are known good, so that a refused merge leaves nothing behind.
-    let lock = BatchFolder::new(&target).lock()?;
-    if let Some(warning) = lock.warning() {
-        eprintln!("warning: {warning}");
-    }
+    let _lock = lock(&target)?;
     check_destination(&args.output, &reference.batch, args.force)?;
     fs::create_dir_all(&args.output)
         .with_context(|| format!("{}: cannot create it", args.output.display()))?;

@@ -72,6 +72,11 @@ pub(super) fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
             pair[0]
         );
     }
+    // As for elective runs: locked until written, and checked under the lock.
+    let _locks = scenarios
+        .iter()
+        .map(|s| super::lock(&args.output.join(&s.name)))
+        .collect::<Result<Vec<_>>>()?;
     for scenario in &scenarios {
         check_destination(&args.output, &scenario.name, args.force)?;
     }

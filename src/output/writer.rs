@@ -19,6 +19,11 @@ pub enum OutputError {
     NotAFolder { path: PathBuf },
     #[error("{}: {source}{}", path.display(), hint(source))]
     Io { path: PathBuf, source: io::Error },
+    #[error(
+        "{}: another plansim is working on this folder now; wait for it to finish, or stop it",
+        folder.display()
+    )]
+    Busy { folder: PathBuf },
 }
 
 /// What to do about the write errors a user can fix.
@@ -65,6 +70,11 @@ pub fn check_destination(root: &Path, name: &str, force: bool) -> Result<(), Out
 /// a temporary folder, so a read-only or missing output folder is reported before the
 /// simulation runs rather than after.
 pub fn check_writable(root: &Path) -> Result<(), OutputError> {
+    if root.exists() && !root.is_dir() {
+        return Err(OutputError::NotAFolder {
+            path: root.to_path_buf(),
+        });
+    }
     fs::create_dir_all(root).map_err(io_error(root))?;
     let probe = root.join(format!(".plansim-probe-{}", std::process::id()));
     fs::create_dir(&probe).map_err(io_error(root))?;

@@ -561,7 +561,7 @@ fn a_second_plansim_on_a_batch_folder_is_refused_and_a_killed_one_leaves_no_lock
         assert_eq!(output.status.code(), Some(1), "{what}");
         assert!(
             stderr(output).contains(&format!(
-                "{}: another plansim is working on this batch folder now",
+                "{}: another plansim is working on this folder now",
                 out.join("small").display()
             )),
             "{what}: {}",

@@ -1,7 +1,8 @@
 //! Output safety through the `plansim` command: the manifest's checksums catch a changed or
 //! truncated file, a run killed with SIGKILL at any moment leaves the previous complete result
 //! or nothing that claims to be complete, and a read-only output folder or a full disk gives a
-//! clear error, exit status 1 and no half-written result.
+//! clear error, exit status 1 and no half-written result. A second run into a folder in use is
+//! refused before it simulates.
 //!
 //! The read-only and full-disk cases mount small tmpfs file systems, which needs root (CI runs
 //! as root). Where mounting is refused they fall back to something that still really fails:
@@ -132,6 +133,30 @@ fn check_verifies_a_result_folder_and_catches_changed_truncated_and_missing_file
 /// The `--force` window: killed between moving the old folder aside and putting the new one
 /// in place, the previous results are under `.<name>.old-<pid>`, and `check` says so.
 #[test]
+fn a_second_run_into_a_folder_in_use_is_refused_before_simulating() {
+    let out = scratch("busy");
+    // Hold the result folder's lock as a running plansim does.
+    fs::create_dir_all(&out).unwrap();
+    let held = fs::File::create(out.join(".example-icb.lock")).unwrap();
+    held.lock().unwrap();
+    for extra in [&[][..], &["--force"]] {
+        let refused = quick_run(&out, extra).code(1);
+        assert_eq!(
+            stderr(&refused),
+            format!(
+                "error: {}: another plansim is working on this folder now; wait for it to finish, or stop it\n",
+                out.join("example-icb").display()
+            ),
+            "{extra:?}"
+        );
+    }
+    assert_eq!(entries(&out), [".example-icb.lock"], "nothing written");
+    drop(held);
+    quick_run(&out, &[]).success();
+    assert!(out.join("example-icb/manifest.json").exists());
+}
+
+#[test]
 fn check_points_at_leftovers_of_an_interrupted_write() {
     let out = scratch("leftovers");
     quick_run(&out, &["--no-plots"]).success();
@@ -236,6 +261,7 @@ fn sigkill_at_any_moment_leaves_the_previous_result_or_nothing_claiming_complete
                 name == "example-icb"
                     || name.starts_with(".example-icb.partial-")
                     || name.starts_with(".example-icb.old-")
+                    || name == ".example-icb.lock"
                     || name.starts_with(".plansim-probe-"),
                 "kill after {delay} ms left {name}, which is neither the result nor a temporary"
             );
@@ -263,7 +289,10 @@ fn sigkill_at_any_moment_leaves_the_previous_result_or_nothing_claiming_complete
             outcomes.moved_aside += 1;
         }
         // Clear staging folders so the next kill's leftovers are its own.
-        for name in entries(&out).into_iter().filter(|n| n.starts_with('.')) {
+        for name in entries(&out)
+            .into_iter()
+            .filter(|n| n.starts_with('.') && n != ".example-icb.lock")
+        {
             outcomes.while_writing += 1;
             fs::remove_dir_all(out.join(name)).unwrap();
         }
@@ -436,8 +465,9 @@ fn a_full_disk_gives_a_clear_error_and_keeps_the_previous_result() {
         err.contains("the disk is full: free some space or choose another output folder with -o"),
         "{err}"
     );
-    // The previous result is untouched and nothing half-written is left.
-    assert_eq!(entries(&out), ["example-icb"]);
+    // The previous result is untouched and nothing half-written is left (the lock file stays,
+    // as it always does).
+    assert_eq!(entries(&out), [".example-icb.lock", "example-icb"]);
     assert_eq!(
         fs::read(out.join("example-icb/manifest.json")).unwrap(),
         before
