@@ -113,7 +113,6 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
     let catalogue = Catalogue::builtin().context("the built-in target catalogue is broken")?;
     let record = BatchRecord::new(&batch, shard);
     let folder = BatchFolder::new(args.output.join(&batch.name));
-    check_output_root(&args.output)?;
     // Two processes on one folder would each run the missing jobs and write the results at
     // the same time.
     let _lock = lock(&folder.path)?;
@@ -393,7 +392,7 @@ fn plan_folder(folder: &BatchFolder, record: &BatchRecord, args: &BatchArgs) -> 
     })
 }
 
-/// Refuses an output folder (-o) that is a file.
+/// Refuses an output folder (-o) that is a file, as taking the lock would.
 fn check_output_root(root: &Path) -> Result<()> {
     if root.exists() && !root.is_dir() {
         return Err(OutputError::NotAFolder {
@@ -653,7 +652,6 @@ pub fn merge(args: &MergeArgs, invocation: &[String]) -> Result<()> {
         );
     }
 
-    check_output_root(&args.output)?;
     let target = args.output.join(&reference.batch);
     // Taken once the shards are known good, so that a refused merge leaves nothing behind.
     let _lock = lock(&target)?;
