@@ -262,6 +262,8 @@ fn dry_run(batch: &Batch, shard: Option<Shard>, args: &BatchArgs) -> Result<()> 
             }
         }
     };
+    // A bad PLANSIM_MEMORY_LIMIT is refused even with -q, as the run would refuse it.
+    let limit = memory_limit().map_err(|e| anyhow!(e))?;
     for warning in &batch.warnings {
         eprintln!("warning: {warning}");
     }
@@ -291,7 +293,7 @@ fn dry_run(batch: &Batch, shard: Option<Shard>, args: &BatchArgs) -> Result<()> 
         writeln!(out, "{}", line.trim_end())?;
     }
     let estimate = batch_memory(batch, shard, args.threads);
-    let limit = match memory_limit().map_err(|e| anyhow!(e))? {
+    let limit = match limit {
         Some(limit) if estimate.total_bytes > limit.bytes => format!(
             "; more than the {} {}, so the command would refuse to start here",
             human_bytes(limit.bytes),

@@ -241,12 +241,18 @@ fn a_batch_too_big_for_memory_is_refused_counting_a_job_per_thread() {
         String::from_utf8_lossy(&refused.stdout)
             .contains("more than the 52.4 MB set by PLANSIM_MEMORY_LIMIT, so the command would refuse to start here"),
     );
-    let bad = with_memory_limit("lots", &["batch", "small.toml", "-q", "-o", out]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&bad.stderr),
-        "error: PLANSIM_MEMORY_LIMIT=\"lots\": expected an amount of memory, such as 4G, 512M or 2000000000 (bytes)\n"
-    );
+    for extra in [&[][..], &["--dry-run"]] {
+        let bad = with_memory_limit(
+            "lots",
+            &[&["batch", "small.toml", "-q", "-o", out][..], extra].concat(),
+        );
+        assert_eq!(bad.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8_lossy(&bad.stderr),
+            "error: PLANSIM_MEMORY_LIMIT=\"lots\": expected an amount of memory, such as 4G, 512M or 2000000000 (bytes)\n",
+            "{extra:?}"
+        );
+    }
 }
 
 #[test]
