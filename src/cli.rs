@@ -660,6 +660,11 @@ fn load_results(dir: &Path) -> Result<RunResults> {
 /// Draws each RUN_DIR/plots/, replacing the folder whole (written aside, then renamed in), and
 /// records the plots' checksums in the manifest.
 fn plot(run_dirs: &[PathBuf], compare: Option<&Path>) -> Result<()> {
+    // Each folder's plots and manifest are rewritten: no run may be replacing it meanwhile.
+    let _locks = run_dirs
+        .iter()
+        .map(|d| lock(d))
+        .collect::<Result<Vec<_>>>()?;
     let runs = run_dirs
         .iter()
         .map(|d| load_results(d))
@@ -722,6 +727,7 @@ fn record_plots(dir: &Path, plots: &[(String, Vec<u8>)]) -> Result<()> {
 }
 
 fn report(run_dir: &Path) -> Result<()> {
+    let _lock = lock(run_dir)?;
     let run = load_results(run_dir)?;
     let html = render_report(&run)?;
     let path = run_dir.join("report.html");

@@ -28,8 +28,13 @@ impl FolderLock {
     }
 }
 
-/// The lock file of `folder`: `.<name>.lock` beside it.
+/// The lock file of `folder`: `.<name>.lock` beside it. A folder given without a name of its
+/// own (`.`, `..`) is named by its full path, so one folder always has one lock file.
 pub fn lock_path(folder: &Path) -> PathBuf {
+    let folder = match folder.file_name() {
+        Some(_) => folder.to_path_buf(),
+        None => fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf()),
+    };
     let name = folder.file_name().unwrap_or_default().to_string_lossy();
     folder.with_file_name(format!(".{name}.lock"))
 }
@@ -115,6 +120,12 @@ mod tests {
         drop(first);
         assert!(!is_locked(&folder));
         drop(lock_folder(&folder).expect("free again"));
+        // A folder named `.` locks the same file as by its name.
+        fs::create_dir_all(&folder).unwrap();
+        assert_eq!(
+            lock_path(&folder.join(".")),
+            fs::canonicalize(&root).unwrap().join(".results.lock")
+        );
         fs::remove_dir_all(&root).unwrap();
     }
 }

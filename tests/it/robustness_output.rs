@@ -133,7 +133,7 @@ fn check_verifies_a_result_folder_and_catches_changed_truncated_and_missing_file
 /// The `--force` window: killed between moving the old folder aside and putting the new one
 /// in place, the previous results are under `.<name>.old-<pid>`, and `check` says so.
 #[test]
-fn a_second_run_into_a_folder_in_use_is_refused_before_simulating() {
+fn a_folder_in_use_is_refused_to_a_second_run_and_to_plot_and_report() {
     let out = scratch("busy");
     // Hold the result folder's lock as a running plansim does.
     fs::create_dir_all(&out).unwrap();
@@ -153,7 +153,23 @@ fn a_second_run_into_a_folder_in_use_is_refused_before_simulating() {
     assert_eq!(entries(&out), [".example-icb.lock"], "nothing written");
     drop(held);
     quick_run(&out, &[]).success();
-    assert!(out.join("example-icb/manifest.json").exists());
+    let folder = out.join("example-icb");
+    assert!(folder.join("manifest.json").exists());
+
+    // Redrawing the plots or the report rewrites files in the folder: refused while in use.
+    let held = fs::File::open(out.join(".example-icb.lock")).unwrap();
+    held.lock().unwrap();
+    for command in ["plot", "report"] {
+        let refused = plansim().arg(command).arg(&folder).assert().code(1);
+        assert!(
+            stderr(&refused).contains("another plansim is working on this folder now"),
+            "{command}: {}",
+            stderr(&refused)
+        );
+    }
+    assert!(!folder.join("report.html").exists());
+    drop(held);
+    plansim().arg("report").arg(&folder).assert().success();
 }
 
 #[test]
