@@ -30,7 +30,7 @@ impl FolderLock {
 
 /// The lock file of `folder`: `.<name>.lock` beside it. A folder given without a name of its
 /// own (`.`, `..`) is named by its full path, so one folder always has one lock file.
-pub fn lock_path(folder: &Path) -> PathBuf {
+fn lock_path(folder: &Path) -> PathBuf {
     let folder = match folder.file_name() {
         Some(_) => folder.to_path_buf(),
         None => fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf()),

@@ -21,7 +21,7 @@ pub use csv::{
     COMPARISON_HEADER, FINANCE_HEADER, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
     WAITS_HEADER,
 };
-pub use lock::{is_locked, lock_folder, lock_path, FolderLock};
+pub use lock::{is_locked, lock_folder, FolderLock};
 pub use manifest::{scenario_hash, sha256_hex, Manifest, Timings};
 pub use network::{network_result_files, stations_csv, STATIONS_HEADER};
 pub use verify::{verify_result_folder, FolderReport};
