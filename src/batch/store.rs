@@ -22,10 +22,13 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::file::{MAX_JOBS, MAX_POINTS, RESERVED_NAMES};
 use super::{Batch, JobId, Shard};
 use crate::model::ReplicationResult;
 use crate::output::{sha256_hex, write_atomic, OutputError};
-use crate::scenario::{render_value, Scenario};
+use crate::scenario::{
+    is_scenario_name, render_value, Scenario, MAX_REPLICATIONS, SCENARIO_NAME_RULE,
+};
 
 pub const BATCH_RECORD: &str = "batch.json";
 pub const JOBS_FOLDER: &str = "jobs";
@@ -95,6 +98,67 @@ impl BatchRecord {
             complete: false,
             files: BTreeMap::new(),
         }
+    }
+
+    /// Checks a record read back from disk as untrusted input: its names become paths (the
+    /// batch folder, the points' folders, the batch-level files), so each must be a name plansim
+    /// itself would have written, and its sizes must be ones a batch file could have asked for.
+    pub fn check(&self) -> Result<(), String> {
+        if !is_scenario_name(&self.batch) {
+            return Err(format!(
+                "batch name {:?} is not {SCENARIO_NAME_RULE}",
+                self.batch
+            ));
+        }
+        if self.points.is_empty() || self.points.len() > MAX_POINTS {
+            return Err(format!(
+                "it lists {} scenario points: expected 1 to {MAX_POINTS}",
+                self.points.len()
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for point in &self.points {
+            if !is_scenario_name(&point.name) || RESERVED_NAMES.contains(&point.name.as_str()) {
+                return Err(format!(
+                    "scenario point name {:?} is not {SCENARIO_NAME_RULE}, other than {}",
+                    point.name,
+                    RESERVED_NAMES.join(", ")
+                ));
+            }
+            if !seen.insert(point.name.as_str()) {
+                return Err(format!("two scenario points are named {:?}", point.name));
+            }
+            if !(1..=MAX_REPLICATIONS).contains(&point.replications) {
+                return Err(format!(
+                    "scenario point {} has {} replications: expected 1 to {MAX_REPLICATIONS}",
+                    point.name, point.replications
+                ));
+            }
+        }
+        let jobs: u64 = self.points.iter().map(|p| u64::from(p.replications)).sum();
+        if jobs != self.jobs || jobs > MAX_JOBS {
+            return Err(format!(
+                "it counts {} jobs, its points {jobs} (at most {MAX_JOBS} are allowed)",
+                self.jobs
+            ));
+        }
+        if let Some(shard) = self.shard {
+            if shard.index == 0 || shard.index > shard.count {
+                return Err(format!(
+                    "shard {}/{}: expected I/N with I from 1 to N",
+                    shard.index, shard.count
+                ));
+            }
+        }
+        for name in self.files.keys() {
+            if !is_result_file_name(name) {
+                return Err(format!(
+                    "batch-level file {name:?} is not a relative path of plain names within \
+                     the batch folder"
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn to_json(&self) -> String {
@@ -173,6 +237,12 @@ impl BatchRecord {
     }
 }
 
+/// A batch-level result file as assemble names them: `comparison.csv`, `plots/<sweep>/<chart>`;
+/// plain names joined by `/`, so it cannot leave the batch folder.
+fn is_result_file_name(name: &str) -> bool {
+    name.len() <= 512 && name.split('/').all(is_scenario_name)
+}
+
 fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
@@ -246,13 +316,22 @@ impl BatchFolder {
             path: path.clone(),
             message: format!("cannot read it: {e}"),
         })?;
-        serde_json::from_str(&text).map_err(|e| FolderProblem::Unreadable {
+        let record: BatchRecord =
+            serde_json::from_str(&text).map_err(|e| FolderProblem::Unreadable {
+                path: path.clone(),
+                message: format!(
+                    "not a batch record written by this plansim ({e}); the folder may be damaged \
+                     or from another version"
+                ),
+            })?;
+        record.check().map_err(|why| FolderProblem::Unreadable {
             path,
             message: format!(
-                "not a batch record written by this plansim ({e}); the folder may be damaged or \
-                 from another version"
+                "not a batch record written by plansim: {why}; the folder may be damaged or \
+                 edited"
             ),
-        })
+        })?;
+        Ok(record)
     }
 
     pub fn write_record(&self, record: &BatchRecord) -> Result<(), OutputError> {

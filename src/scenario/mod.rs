@@ -20,6 +20,7 @@ pub(crate) use load::{read_toml_file, TomlFile};
 pub(crate) use problems::nearest as nearest_key;
 pub(crate) use problems::render as render_value;
 use problems::{key_path, Origin, Source};
+pub use validate::MAX_REPLICATIONS;
 pub(crate) use validate::{is_scenario_name, SCENARIO_NAME_RULE};
 
 /// Values the command line may override (`-r`, `-s`, `--months`, `--scale`).

@@ -285,6 +285,9 @@ pub(crate) fn is_scenario_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// Replications one scenario may ask for.
+pub const MAX_REPLICATIONS: u32 = 10_000;
+
 pub(crate) const SCENARIO_NAME_RULE: &str =
     "1 to 64 characters from A-Z a-z 0-9 . _ - (not starting with .), as it names the result folder";
 
@@ -406,7 +409,7 @@ fn simulation(c: &mut Checker, raw: RawSimulation) -> Option<Simulation> {
         &["simulation", "replications"],
         raw.replications,
         1,
-        10_000,
+        i64::from(MAX_REPLICATIONS),
         "a whole number from 1 to 10000",
     );
     let seed = c.whole(

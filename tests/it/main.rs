@@ -14,6 +14,7 @@ mod robustness_fuzz;
 mod robustness_input;
 mod robustness_interrupt;
 mod robustness_output;
+mod robustness_readback;
 mod robustness_report;
 mod scenario_errors;
 mod slurm;
