@@ -8,6 +8,7 @@
 //! saved results. `main.rs` wires them into the `plansim` command.
 
 pub mod batch;
+pub mod config;
 pub mod date;
 pub mod engine;
 pub mod experiment;

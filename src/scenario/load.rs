@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::problems::{line_col, Origin, Source};
+use crate::config::problems::{line_col, Origin, Source};
 
 /// Scenario files are small; a bigger file is a mistake, refused before it is read whole.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -140,7 +140,7 @@ fn resolve(top: FileText) -> Result<Source, Vec<String>> {
         };
         let place = place_of(&parsed, &["extends"]);
         let Some(parent_name) = extends.as_str() else {
-            let value = super::problems::render(extends);
+            let value = crate::config::render(extends);
             return Err(vec![format!(
                 "{place}: extends = {value}: expected a file name in quotes, like \"baseline.toml\""
             )]);
@@ -424,8 +424,8 @@ fn set_origin(path: &[String], file: &Parsed, origins: &mut BTreeMap<Vec<String>
 
 #[cfg(test)]
 mod tests {
-    use super::super::problems::dotted;
     use super::*;
+    use crate::config::dotted;
 
     #[test]
     fn positions_of_keys_in_headers_inline_tables_and_dotted_keys() {

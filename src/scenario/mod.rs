@@ -1,14 +1,36 @@
 //! Scenario files: parse TOML, resolve `extends` chains, validate every key, and build the
 //! validated [`Scenario`] the model runs. Only this module knows the scenario file format.
 
+mod build;
+mod calendar;
+mod cancer;
+mod diagnostics;
+mod finance;
+mod initial_list;
+mod levers;
 mod load;
-mod problems;
-mod raw;
+mod outpatients;
+mod referrals;
+mod removals;
+mod simulation;
+mod specialties;
+mod theatres;
 mod types;
-mod validate;
 mod warnings;
 
-pub use types::*;
+pub use calendar::{Calendar, CapacityChange, CapacityShock, ChangeAmount, LeverChange, Resource};
+pub use cancer::{Cancer, Days, TumourGroup};
+pub use diagnostics::{DiagnosticTest, Diagnostics, TestType};
+pub use finance::Finance;
+pub use initial_list::InitialList;
+pub use levers::{LeverSet, LeverValues, LEVER_KEYS};
+pub use outpatients::Outpatients;
+pub use referrals::Referrals;
+pub use removals::Removals;
+pub use simulation::{BookingPolicy, Simulation};
+pub use specialties::{Minutes, Outcomes, Specialty};
+pub use theatres::Theatres;
+pub use types::Scenario;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,12 +38,12 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub(crate) use crate::config::nearest as nearest_key;
+pub(crate) use crate::config::render as render_value;
+use crate::config::{key_path, Origin, Source};
+pub use build::MAX_REPLICATIONS;
+pub(crate) use build::{is_scenario_name, SCENARIO_NAME_RULE};
 pub(crate) use load::{read_toml_file, TomlFile};
-pub(crate) use problems::nearest as nearest_key;
-pub(crate) use problems::render as render_value;
-use problems::{key_path, Origin, Source};
-pub use validate::MAX_REPLICATIONS;
-pub(crate) use validate::{is_scenario_name, SCENARIO_NAME_RULE};
 
 /// Values the command line may override (`-r`, `-s`, `--months`, `--scale`).
 #[derive(Clone, Debug, Default)]
@@ -93,7 +115,7 @@ impl ScenarioBase {
                     "{}: {} = {}: {} is a value in the scenario, not a table, so it has no key {:?}",
                     setting.place,
                     setting.path.join("."),
-                    problems::render(&setting.value),
+                    render_value(&setting.value),
                     parent,
                     setting.path.last().map(String::as_str).unwrap_or_default()
                 )),
@@ -102,7 +124,7 @@ impl ScenarioBase {
         if !problems.is_empty() {
             return Err(ScenarioError { problems });
         }
-        Ok(validate::build(&source)?)
+        Ok(build::build(&source)?)
     }
 }
 
@@ -130,14 +152,14 @@ impl Scenario {
     /// Reads, resolves and validates the scenario file at `path`.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let source = load::resolve_path(path)?;
-        Ok(validate::build(&source)?)
+        Ok(build::build(&source)?)
     }
 
     /// Parses and validates scenario text; `origin` names it in messages, and its stem is the
     /// default name. An `extends` path is relative to the current folder.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let source = load::resolve_text(text, origin)?;
-        Ok(validate::build(&source)?)
+        Ok(build::build(&source)?)
     }
 
     /// The same scenario with command-line overrides applied and validated; its resolved
@@ -184,7 +206,7 @@ impl Scenario {
             origins,
             fallback: format!("scenario {}", self.name),
         };
-        match validate::build(&source) {
+        match build::build(&source) {
             Ok(scenario) if problems.is_empty() => Ok(scenario),
             Ok(_) => Err(ScenarioError { problems }),
             Err(more) => {
@@ -203,5 +225,11 @@ impl Scenario {
     pub fn hash(&self) -> String {
         let digest = Sha256::digest(self.resolved_toml().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The productivity levers of `specialty` as the scenario sets them, before any dated
+    /// change.
+    pub fn base_levers(&self, specialty: usize) -> LeverSet<f64> {
+        LeverSet::base(self, specialty)
     }
 }

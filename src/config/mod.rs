@@ -1,0 +1,12 @@
+//! The configuration layer every input file goes through (scenarios, network scenarios, batch
+//! files, the target catalogue): where each key was set, one checker for values (numbers,
+//! shares, whole numbers, dates, names), unknown keys found in one pass with the nearest known
+//! key suggested, and one wording for every problem: `place: key = value: expected ...`.
+
+mod checker;
+pub mod problems;
+
+pub use checker::{
+    is_file_name, is_snake_name, quoted_list, suggestion, Checker, Kind, SUM_TOLERANCE,
+};
+pub use problems::{dotted, key_path, nearest, num, render, KeyPath, Origin, Source};
