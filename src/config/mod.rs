@@ -4,9 +4,11 @@
 //! key suggested, and one wording for every problem: `place: key = value: expected ...`.
 
 mod checker;
+mod file;
 pub mod problems;
 
 pub use checker::{
     is_file_name, is_snake_name, quoted_list, suggestion, Checker, Kind, SUM_TOLERANCE,
 };
+pub use file::{read_input_text, MAX_INPUT_BYTES};
 pub use problems::{dotted, key_path, nearest, num, render, KeyPath, Origin, Source};

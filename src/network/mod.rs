@@ -160,8 +160,8 @@ impl NetworkScenario {
     /// Reads and validates a network file.
     pub fn load(path: &Path) -> Result<NetworkScenario, ScenarioError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScenarioError::from(vec![format!("{origin}: cannot read: {e}")]))?;
+        let text = crate::config::read_input_text(path, &origin)
+            .map_err(|problem| ScenarioError::from(vec![problem]))?;
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         load::build(&text, &origin, stem.as_deref())
     }

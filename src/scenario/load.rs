@@ -3,13 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::config::problems::{line_col, Origin, Source};
+use crate::config::read_input_text;
 
-/// Scenario files are small; a bigger file is a mistake, refused before it is read whole.
-const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Variants of variants are useful; a chain this long is a mistake.
 const MAX_CHAIN: usize = 32;
 
@@ -108,24 +106,7 @@ fn stem_of(path: &Path) -> String {
 }
 
 fn read_text(path: &Path, display: &str) -> Result<String, Vec<String>> {
-    let fail = |why: String| vec![format!("{display}: {why}")];
-    let file = fs::File::open(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "the file is larger than {MAX_FILE_BYTES} bytes; scenario files are small TOML files"
-        )));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-        fail(format!(
-            "not UTF-8 text (first bad byte on line {line}); save the file as UTF-8"
-        ))
-    })
+    read_input_text(path, display).map_err(|problem| vec![problem])
 }
 
 /// Follows the `extends` chain from `top`, then merges it, root first.
