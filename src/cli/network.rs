@@ -19,7 +19,8 @@ pub(super) fn all_network(paths: &[PathBuf]) -> Result<bool> {
     let mut network = 0;
     let mut problems = Vec::new();
     for path in paths {
-        let Ok(text) = std::fs::read_to_string(path) else {
+        // Read as the loaders read (a FIFO or device is refused, not waited on).
+        let Ok(text) = plansim::config::read_input_text(path, &path.display().to_string()) else {
             continue;
         };
         match scenario_kind(&text, &path.display().to_string()) {

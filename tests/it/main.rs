@@ -10,6 +10,7 @@ mod finance_levers;
 mod network;
 mod network_theory;
 mod plots_report;
+mod robustness_files;
 mod robustness_fuzz;
 mod robustness_input;
 mod robustness_interrupt;
