@@ -8,9 +8,10 @@ use sha2::{Digest, Sha256};
 
 use super::{Batch, BatchSize, Point};
 use crate::experiment::memory::{patients_created, result_bytes};
+use crate::config::TomlFile;
 use crate::scenario::{
-    is_scenario_name, nearest_key, read_toml_file, render_value, Scenario, ScenarioBase, Setting,
-    TomlFile, SCENARIO_NAME_RULE,
+    is_scenario_name, nearest_key, render_value, Scenario, ScenarioBase, Setting,
+    SCENARIO_NAME_RULE,
 };
 
 /// Refused before expanding: a grid this big is a typo, not a plan.
@@ -46,7 +47,7 @@ const SIMULATION_OVERRIDES: [&str; 4] = ["replications", "seed", "months", "scal
 /// Reads the batch file at `path` and builds every scenario point, reporting every problem
 /// found, not just the first.
 pub fn load_batch(path: &Path) -> Result<Batch, Vec<String>> {
-    let file = read_toml_file(path)?;
+    let file = TomlFile::read(path)?;
     let mut c = Checker {
         file: &file,
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::problems::{dotted, key_path, nearest, num, KeyPath, Source};
+use super::problems::{dotted, index_segment, key_path, lookup, nearest, num, KeyPath, Source};
 use crate::date::Date;
 
 /// Tolerance for share groups that must sum to 1.
@@ -100,12 +100,35 @@ impl<'a> Checker<'a> {
 
     /// The value at `path`, if every table on the way is a table and the key is set.
     pub fn value(&self, path: &[&str]) -> Option<&'a toml::Value> {
-        let (first, rest) = path.split_first()?;
-        let mut value = self.source.table.get(*first)?;
-        for key in rest {
-            value = value.as_table()?.get(*key)?;
+        lookup(&self.source.table, path)
+    }
+
+    /// The entries of the array of tables at `path` (`[[target]]`), as the segments `[i]` that
+    /// name them; an entry that is not a table is reported and left out. `None` if the key is
+    /// not set, or (reported) if it is not an array.
+    pub fn tables(&mut self, path: &[&str], example: &str) -> Option<Vec<String>> {
+        let items = match self.value(path)? {
+            toml::Value::Array(items) => items,
+            _ => {
+                let problem = self
+                    .source
+                    .value_problem(&key_path(path), &format!("expected {example}"));
+                self.structure_problem(key_path(path), || problem);
+                return None;
+            }
+        };
+        let mut entries = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let segment = index_segment(i);
+            if item.is_table() {
+                entries.push(segment);
+            } else {
+                let at = join_owned(path, &segment);
+                let at: Vec<&str> = at.iter().map(String::as_str).collect();
+                self.wrong_type(&at, None, Kind::Table);
+            }
         }
-        Some(value)
+        Some(entries)
     }
 
     /// The table at `path` (the whole file for `[]`), its keys checked against `allowed`:
@@ -391,6 +414,10 @@ impl<'a> Checker<'a> {
         }
         found
     }
+}
+
+fn join_owned(path: &[&str], last: &str) -> Vec<String> {
+    path.iter().map(|s| s.to_string()).chain([last.to_string()]).collect()
 }
 
 /// `; did you mean "x"?` when a candidate is close to `value`, else nothing.

@@ -32,12 +32,42 @@ pub struct Source {
     pub fallback: String,
 }
 
+/// An array element in a key path is the segment `[i]` (`stations`, `[0]`, `name` reads
+/// `stations[0].name`); positions record it as the plain index `0`.
+pub fn index_segment(i: usize) -> String {
+    format!("[{i}]")
+}
+
+/// The index of an array-element segment `[i]`.
+pub fn segment_index(segment: &str) -> Option<usize> {
+    segment.strip_prefix('[')?.strip_suffix(']')?.parse().ok()
+}
+
+/// Follows `path` from `table`, through tables by key and arrays by `[i]`.
+pub fn lookup<'t, S: AsRef<str>>(table: &'t toml::Table, path: &[S]) -> Option<&'t toml::Value> {
+    let (first, rest) = path.split_first()?;
+    let mut value = table.get(first.as_ref())?;
+    for segment in rest {
+        let segment = segment.as_ref();
+        value = match (value, segment_index(segment)) {
+            (toml::Value::Array(items), Some(i)) => items.get(i)?,
+            (toml::Value::Table(t), _) => t.get(segment)?,
+            _ => return None,
+        };
+    }
+    Some(value)
+}
+
 impl Source {
     /// The origin recorded for `path` or, failing that, for its nearest ancestor.
     fn origin(&self, path: &[String]) -> Option<&Origin> {
-        (1..=path.len())
+        let recorded: Vec<String> = path
+            .iter()
+            .map(|s| segment_index(s).map_or_else(|| s.clone(), |i| i.to_string()))
+            .collect();
+        (1..=recorded.len())
             .rev()
-            .find_map(|n| self.origins.get(&path[..n]))
+            .find_map(|n| self.origins.get(&recorded[..n]))
     }
 
     /// Where to point a message about `path`.
@@ -58,11 +88,7 @@ impl Source {
 
     /// The value at `path` (and array element `index`), as TOML text.
     pub fn value_text(&self, path: &[String], index: Option<usize>) -> Option<String> {
-        let (first, rest) = path.split_first()?;
-        let mut value = self.table.get(first)?;
-        for key in rest {
-            value = value.as_table()?.get(key)?;
-        }
+        let mut value = lookup(&self.table, path)?;
         if let Some(i) = index {
             value = value.as_array()?.get(i)?;
         }
@@ -113,18 +139,23 @@ pub fn dotted<S: AsRef<str>>(path: &[S]) -> String {
             && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     };
-    let parts: Vec<String> = path
-        .iter()
-        .map(|s| {
-            let s = s.as_ref();
-            if bare(s) {
-                s.to_string()
-            } else {
-                format!("{s:?}")
-            }
-        })
-        .collect();
-    parts.join(".")
+    let mut out = String::new();
+    for s in path {
+        let s = s.as_ref();
+        if segment_index(s).is_some() {
+            out.push_str(s);
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('.');
+        }
+        if bare(s) {
+            out.push_str(s);
+        } else {
+            out.push_str(&format!("{s:?}"));
+        }
+    }
+    out
 }
 
 /// A value as TOML text, shortened if long (a message should stay on one line).
@@ -255,5 +286,12 @@ mod tests {
             "specialties.\"a.b\".x"
         );
         assert_eq!(num(0.1 + 0.2 + 0.3), "0.6");
+        assert_eq!(dotted(&["stations", "[2]", "name"]), "stations[2].name");
+        let table: toml::Table =
+            toml::from_str("[[s]]\nname = \"a\"\n[[s]]\nname = \"b\"").expect("valid");
+        assert_eq!(
+            lookup(&table, &["s", "[1]", "name"]).and_then(|v| v.as_str()),
+            Some("b")
+        );
     }
 }

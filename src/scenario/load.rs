@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::config::problems::{line_col, Origin, Source};
-use crate::config::read_input_text;
+use crate::config::problems::{Origin, Source};
+use crate::config::{read_input_text, TomlFile};
 
 /// Variants of variants are useful; a chain this long is a mistake.
 const MAX_CHAIN: usize = 32;
@@ -54,47 +54,6 @@ pub(crate) fn resolve_text(text: &str, origin: &str) -> Result<Source, Vec<Strin
         canonical: None,
         stem: stem_of(Path::new(origin)),
         text: text.to_string(),
-    })
-}
-
-/// A TOML file read for another loader (batch files): its table and where each key is.
-pub(crate) struct TomlFile {
-    /// The path as the user wrote it, for messages.
-    pub display: String,
-    pub text: String,
-    pub table: toml::Table,
-    positions: BTreeMap<Vec<String>, (usize, usize)>,
-}
-
-impl TomlFile {
-    /// `file:line:col` of the key at `path`, or of its nearest ancestor, or the file alone.
-    pub(crate) fn place(&self, path: &[String]) -> String {
-        (1..=path.len())
-            .rev()
-            .find_map(|n| self.positions.get(&path[..n]))
-            .map_or_else(
-                || self.display.clone(),
-                |(line, col)| format!("{}:{line}:{col}", self.display),
-            )
-    }
-}
-
-/// Reads a TOML file with the same checks as a scenario file (size, UTF-8, syntax).
-pub(crate) fn read_toml_file(path: &Path) -> Result<TomlFile, Vec<String>> {
-    let display = path.display().to_string();
-    let text = read_text(path, &display)?;
-    let parsed = parse(FileText {
-        display: display.clone(),
-        dir: PathBuf::new(),
-        canonical: None,
-        stem: stem_of(path),
-        text,
-    })?;
-    Ok(TomlFile {
-        display,
-        text: parsed.file.text,
-        table: parsed.table,
-        positions: parsed.positions,
     })
 }
 
@@ -189,110 +148,12 @@ fn place_of(parsed: &Parsed, path: &[&str]) -> String {
 }
 
 fn parse(file: FileText) -> Result<Parsed, Vec<String>> {
-    let syntax_error = |span: Option<std::ops::Range<usize>>, message: &str| {
-        let at = match span {
-            Some(span) => {
-                let (line, col) = line_col(&file.text, span.start);
-                format!("{}:{line}:{col}", file.display)
-            }
-            None => file.display.clone(),
-        };
-        // One problem per line: the parser's message may span several.
-        let message: Vec<&str> = message
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        vec![format!("{at}: TOML syntax error: {}", message.join("; "))]
-    };
-    // toml_edit keeps the position of every key; toml gives the plain table we merge.
-    let document = toml_edit::ImDocument::parse(file.text.as_str())
-        .map_err(|e| syntax_error(e.span(), e.message()))?;
-    let table: toml::Table =
-        toml::from_str(&file.text).map_err(|e| syntax_error(e.span(), e.message()))?;
-    let mut positions = BTreeMap::new();
-    record_table(
-        &file.text,
-        document.as_table(),
-        &mut Vec::new(),
-        &mut positions,
-    );
+    let parsed = TomlFile::parse(&file.text, &file.display)?;
     Ok(Parsed {
         file,
-        table,
-        positions,
+        table: parsed.table,
+        positions: parsed.positions,
     })
-}
-
-fn record(
-    text: &str,
-    path: &[String],
-    span: Option<std::ops::Range<usize>>,
-    positions: &mut BTreeMap<Vec<String>, (usize, usize)>,
-) {
-    if let Some(span) = span {
-        positions.insert(path.to_vec(), line_col(text, span.start));
-    }
-}
-
-fn record_table(
-    text: &str,
-    table: &toml_edit::Table,
-    prefix: &mut Vec<String>,
-    positions: &mut BTreeMap<Vec<String>, (usize, usize)>,
-) {
-    for (key, item) in table.iter() {
-        prefix.push(key.to_string());
-        let key_span = table.key(key).and_then(|k| k.span());
-        match item {
-            toml_edit::Item::Table(sub) => {
-                record(text, prefix, key_span.or_else(|| sub.span()), positions);
-                record_table(text, sub, prefix, positions);
-            }
-            toml_edit::Item::Value(value) => {
-                record(text, prefix, key_span.or_else(|| value.span()), positions);
-                if let toml_edit::Value::InlineTable(inline) = value {
-                    record_inline(text, inline, prefix, positions);
-                }
-            }
-            toml_edit::Item::ArrayOfTables(array) => {
-                record(text, prefix, key_span.or_else(|| array.span()), positions);
-                // `[[x]]` entries by index (`x.0.key`), as batch files read them.
-                for (i, sub) in array.iter().enumerate() {
-                    prefix.push(i.to_string());
-                    record(text, prefix, sub.span(), positions);
-                    record_table(text, sub, prefix, positions);
-                    prefix.pop();
-                }
-            }
-            other => record(text, prefix, key_span.or_else(|| other.span()), positions),
-        }
-        prefix.pop();
-    }
-}
-
-fn record_inline(
-    text: &str,
-    table: &toml_edit::InlineTable,
-    prefix: &mut Vec<String>,
-    positions: &mut BTreeMap<Vec<String>, (usize, usize)>,
-) {
-    for (key, value) in table.iter() {
-        prefix.push(key.to_string());
-        record(
-            text,
-            prefix,
-            table
-                .key(key)
-                .and_then(|k| k.span())
-                .or_else(|| value.span()),
-            positions,
-        );
-        if let toml_edit::Value::InlineTable(inline) = value {
-            record_inline(text, inline, prefix, positions);
-        }
-        prefix.pop();
-    }
 }
 
 /// Merges the chain (the top file first in `chain`) into one table, root first so that each

@@ -43,7 +43,6 @@ pub(crate) use crate::config::render as render_value;
 use crate::config::{key_path, Origin, Source};
 pub use build::MAX_REPLICATIONS;
 pub(crate) use build::{is_scenario_name, SCENARIO_NAME_RULE};
-pub(crate) use load::{read_toml_file, TomlFile};
 
 /// Values the command line may override (`-r`, `-s`, `--months`, `--scale`).
 #[derive(Clone, Debug, Default)]
