@@ -50,9 +50,9 @@ pub struct Finance {
 }
 
 impl Finance {
-    /// National Cost Collection 2023/24 average unit costs (the published figures in
-    /// shared/data): first and follow-up attendances (WF01B, WF01A), outpatient procedures,
-    /// day cases, elective inpatients and diagnostic imaging.
+    /// Average unit costs from the National Cost Collection 2023/24, published by NHS England:
+    /// first and follow-up attendances (WF01B, WF01A), outpatient procedures, day cases,
+    /// elective inpatients and diagnostic imaging.
     pub const NCC_2023_24: [f64; 6] = [232.07, 192.28, 229.72, 1031.11, 6214.17, 115.62];
 }
 

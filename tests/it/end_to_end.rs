@@ -60,8 +60,8 @@ fn every_shipped_scenario_passes_check() {
 
 #[test]
 fn the_national_starting_list_reproduces_the_published_position() {
-    // Published: NHS England RTT incomplete pathways, March 2024 (revised), as in
-    // shared/data/nhs_england_published.csv: total 7,538,830; over 18 weeks 3,226,102 (total
+    // Published: NHS England RTT waiting times statistics, incomplete pathways, March 2024
+    // (revised): total 7,538,830; over 18 weeks 3,226,102 (total
     // minus 4,312,728 within); over 52 weeks 309,299; over 65 weeks 48,967; over 78 weeks 4,769;
     // over 104 weeks 232; median 14.9 weeks; 92nd percentile 44.7 weeks.
     let position = starting_position(&load("scenarios/baseline.toml"));
