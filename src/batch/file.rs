@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::{Batch, BatchSize, Point};
-use crate::experiment::memory::{patients_created, result_bytes};
 use crate::config::TomlFile;
+use crate::experiment::memory::{patients_created, result_bytes};
 use crate::scenario::{
     is_scenario_name, nearest_key, render_value, Scenario, ScenarioBase, Setting,
     SCENARIO_NAME_RULE,

@@ -417,7 +417,10 @@ impl<'a> Checker<'a> {
 }
 
 fn join_owned(path: &[&str], last: &str) -> Vec<String> {
-    path.iter().map(|s| s.to_string()).chain([last.to_string()]).collect()
+    path.iter()
+        .map(|s| s.to_string())
+        .chain([last.to_string()])
+        .collect()
 }
 
 /// `; did you mean "x"?` when a candidate is close to `value`, else nothing.

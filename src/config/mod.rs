@@ -5,14 +5,14 @@
 
 mod checker;
 mod file;
-mod toml_file;
 pub mod problems;
+mod toml_file;
 
 pub use checker::{
     is_file_name, is_snake_name, quoted_list, suggestion, Checker, Kind, SUM_TOLERANCE,
 };
 pub use file::{read_input_text, MAX_INPUT_BYTES};
-pub use toml_file::TomlFile;
 pub use problems::{
     dotted, index_segment, key_path, nearest, num, render, segment_index, KeyPath, Origin, Source,
 };
+pub use toml_file::TomlFile;

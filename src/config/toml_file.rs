@@ -61,40 +61,35 @@ impl TomlFile {
     /// Parses `text` (`display` names it in messages), keeping the line and column of every
     /// key; a syntax error is reported with its line and column.
     pub fn parse(text: &str, display: &str) -> Result<TomlFile, Vec<String>> {
-    let syntax_error = |span: Option<std::ops::Range<usize>>, message: &str| {
-        let at = match span {
-            Some(span) => {
-                let (line, col) = line_col(text, span.start);
-                format!("{}:{line}:{col}", display)
-            }
-            None => display.to_string(),
+        let syntax_error = |span: Option<std::ops::Range<usize>>, message: &str| {
+            let at = match span {
+                Some(span) => {
+                    let (line, col) = line_col(text, span.start);
+                    format!("{}:{line}:{col}", display)
+                }
+                None => display.to_string(),
+            };
+            // One problem per line: the parser's message may span several.
+            let message: Vec<&str> = message
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            vec![format!("{at}: TOML syntax error: {}", message.join("; "))]
         };
-        // One problem per line: the parser's message may span several.
-        let message: Vec<&str> = message
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        vec![format!("{at}: TOML syntax error: {}", message.join("; "))]
-    };
-    // toml_edit keeps the position of every key; toml gives the plain table we merge.
-    let document = toml_edit::ImDocument::parse(text)
-        .map_err(|e| syntax_error(e.span(), e.message()))?;
-    let table: toml::Table =
-        toml::from_str(text).map_err(|e| syntax_error(e.span(), e.message()))?;
-    let mut positions = BTreeMap::new();
-    record_table(
-        text,
-        document.as_table(),
-        &mut Vec::new(),
-        &mut positions,
-    );
-    Ok(TomlFile {
-        display: display.to_string(),
-        text: text.to_string(),
-        table,
-        positions,
-    })
+        // toml_edit keeps the position of every key; toml gives the plain table we merge.
+        let document =
+            toml_edit::ImDocument::parse(text).map_err(|e| syntax_error(e.span(), e.message()))?;
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| syntax_error(e.span(), e.message()))?;
+        let mut positions = BTreeMap::new();
+        record_table(text, document.as_table(), &mut Vec::new(), &mut positions);
+        Ok(TomlFile {
+            display: display.to_string(),
+            text: text.to_string(),
+            table,
+            positions,
+        })
     }
 }
 
@@ -168,4 +163,3 @@ fn record_inline(
         prefix.pop();
     }
 }
-

@@ -1,11 +1,11 @@
-//! The target catalogue file: parse TOML (unknown keys rejected, key paths kept in messages),
-//! then validate every target into [`Target`], collecting all problems before reporting.
+//! The target catalogue file: read through the configuration checker (unknown keys with the
+//! nearest known one, every problem with its line and column), each `[[target]]` validated into
+//! [`Target`], all problems collected before reporting.
 //! Knows nothing of replications; evaluation lives in `evaluate.rs`.
 
 use std::fmt;
 
-use serde::Deserialize;
-
+use crate::config::{is_snake_name, key_path, Checker, TomlFile};
 use crate::date::Date;
 use crate::model::metric_by_name;
 
@@ -122,29 +122,18 @@ pub struct CatalogueError {
     pub problems: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCatalogue {
-    name: String,
-    #[serde(default)]
-    target: Vec<RawTarget>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTarget {
-    id: String,
-    description: String,
-    metric: String,
-    comparison: String,
-    // Number or "start", and date or "end": kept as TOML values and checked by hand, because
-    // serde's untagged enums would lose the key path and give a vague message.
-    threshold: toml::Value,
-    deadline: toml::Value,
-    from: Option<toml::Value>,
-    aggregate: Option<String>,
-    source: String,
-}
+const KEYS: &[&str] = &["name", "target"];
+const TARGET_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "metric",
+    "comparison",
+    "threshold",
+    "deadline",
+    "from",
+    "aggregate",
+    "source",
+];
 
 impl Catalogue {
     /// The catalogue shipped with plansim.
@@ -154,46 +143,35 @@ impl Catalogue {
 
     /// Parses and validates catalogue text; `origin` names it in messages.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Catalogue, CatalogueError> {
-        let raw: RawCatalogue = serde_path_to_error::deserialize(toml::Deserializer::new(text))
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let message = e.into_inner().message().to_string();
-                let problem = if path == "." {
-                    format!("{origin}: {message}")
-                } else {
-                    format!("{origin}: {path}: {message}")
-                };
-                CatalogueError {
-                    problems: vec![problem],
-                }
-            })?;
-
-        let mut problems = Vec::new();
-        if raw.target.is_empty() {
-            problems.push(format!(
+        let file = TomlFile::parse(text, origin).map_err(|problems| CatalogueError { problems })?;
+        let source = file.source();
+        let mut c = Checker::new(&source);
+        c.table(&[], KEYS);
+        let name = c.string(&["name"]);
+        let name = c.required(&["name"], name, "the catalogue's name, in quotes");
+        let entries = c.tables(&["target"], "tables written [[target]]");
+        let broken = c.is_broken(&key_path(&["target"]));
+        if !broken && entries.as_ref().is_none_or(Vec::is_empty) {
+            c.problems.push(format!(
                 "{origin}: no [[target]] tables: a catalogue needs at least one"
             ));
         }
-        let mut targets = Vec::new();
-        for (i, t) in raw.target.into_iter().enumerate() {
-            let at = format!("{origin}: target[{i}]");
-            if let Some(target) = validate_target(t, &at, &mut problems) {
-                if targets.iter().any(|seen: &Target| seen.id == target.id) {
-                    problems.push(format!(
-                        "{at}.id = {:?}: used by an earlier target",
-                        target.id
-                    ));
+        let mut targets: Vec<Target> = Vec::new();
+        for entry in entries.unwrap_or_default() {
+            if let Some(target) = target(&mut c, &entry) {
+                if targets.iter().any(|seen| seen.id == target.id) {
+                    c.bad(
+                        &["target", &entry, "id"],
+                        "expected an id no earlier target uses",
+                    );
                 }
                 targets.push(target);
             }
         }
-        if problems.is_empty() {
-            Ok(Catalogue {
-                name: raw.name,
-                targets,
-            })
-        } else {
-            Err(CatalogueError { problems })
+        let problems = c.into_problems();
+        match name {
+            Some(name) if problems.is_empty() => Ok(Catalogue { name, targets }),
+            _ => Err(CatalogueError { problems }),
         }
     }
 
@@ -209,132 +187,148 @@ impl Target {
     }
 }
 
-fn validate_target(raw: RawTarget, at: &str, problems: &mut Vec<String>) -> Option<Target> {
-    let before = problems.len();
-
-    let id_ok = !raw.id.is_empty()
-        && raw
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !id_ok {
-        problems.push(format!(
-            "{at}.id = {:?}: expected lower-case letters, digits and _",
-            raw.id
-        ));
-    }
-    for (key, value) in [("description", &raw.description), ("metric", &raw.metric)] {
+/// One `[[target]]` entry (`entry` is its `[i]` segment).
+fn target(c: &mut Checker, entry: &str) -> Option<Target> {
+    let p = |key: &'static str| -> [&str; 3] { ["target", entry, key] };
+    c.table(&["target", entry], TARGET_KEYS);
+    let before = c.problems.len();
+    let text = |c: &mut Checker, key: &'static str, what: &str| {
+        let value = c.string(&p(key));
+        let value = c.required(&p(key), value, what)?;
         if value.trim().is_empty() {
-            problems.push(format!("{at}.{key}: must not be empty"));
+            c.bad(&p(key), format!("expected {what}, not empty"));
+            return None;
         }
-    }
-
-    let comparison = Comparison::from_symbol(&raw.comparison);
-    if comparison.is_none() {
-        problems.push(format!(
-            "{at}.comparison = {:?}: expected one of \"<=\", \"<\", \">=\", \">\"",
-            raw.comparison
-        ));
-    }
-
-    let threshold = match &raw.threshold {
-        toml::Value::Integer(i) => Some(Threshold::Value(*i as f64)),
-        toml::Value::Float(x) if x.is_finite() => Some(Threshold::Value(*x)),
-        toml::Value::String(s) if s == "start" => Some(Threshold::Start),
-        other => {
-            problems.push(format!(
-                "{at}.threshold = {other}: expected a finite number or \"start\""
-            ));
-            None
-        }
+        Some(value)
     };
+    let id = text(c, "id", "an id of lower-case letters, digits and _");
+    let id = id.filter(|id| {
+        let ok = is_snake_name(id);
+        if !ok {
+            c.bad(&p("id"), "expected lower-case letters, digits and _");
+        }
+        ok
+    });
+    let description = text(c, "description", "what is measured, in quotes");
+    let metric = text(c, "metric", "a metric name, in quotes");
+    let source = text(c, "source", "where the target comes from, in quotes");
+
+    const COMPARISONS: &str = "one of \"<=\", \"<\", \">=\", \">\"";
+    let comparison = c.string(&p("comparison"));
+    let comparison = c
+        .required(&p("comparison"), comparison, COMPARISONS)
+        .and_then(|symbol| {
+            let found = Comparison::from_symbol(&symbol);
+            if found.is_none() {
+                c.bad(&p("comparison"), format!("expected {COMPARISONS}"));
+            }
+            found
+        });
+
+    const THRESHOLD: &str = "a finite number or \"start\"";
+    let threshold = c.value(&p("threshold"));
+    let threshold =
+        c.required(&p("threshold"), threshold, THRESHOLD)
+            .and_then(|value| match value {
+                toml::Value::Integer(i) => Some(Threshold::Value(*i as f64)),
+                toml::Value::Float(x) if x.is_finite() => Some(Threshold::Value(*x)),
+                toml::Value::String(s) if s == "start" => Some(Threshold::Start),
+                _ => {
+                    c.bad(&p("threshold"), format!("expected {THRESHOLD}"));
+                    None
+                }
+            });
     // Only the waiting list has a starting value that replications report.
-    if threshold == Some(Threshold::Start) && raw.metric != "rtt_waiting_list" {
-        problems.push(format!(
-            "{at}.threshold = \"start\": only metric \"rtt_waiting_list\" has a starting value, not {:?}",
-            raw.metric
-        ));
+    if let (Some(Threshold::Start), Some(metric)) = (threshold, &metric) {
+        if metric != "rtt_waiting_list" {
+            c.bad(
+                &p("threshold"),
+                format!("only metric \"rtt_waiting_list\" has a starting value, not {metric:?}"),
+            );
+        }
     }
 
-    let deadline = match &raw.deadline {
-        toml::Value::String(s) if s == "end" => Some(None),
-        value => match toml_date(value) {
-            Some(d) if d == d.last_of_month() => Some(Some(d)),
-            Some(d) => {
-                problems.push(format!(
-                    "{at}.deadline = {d}: expected the last day of a month ({}) or \"end\"",
-                    d.last_of_month()
-                ));
-                None
-            }
-            None => {
-                problems.push(format!(
-                    "{at}.deadline = {value}: expected a date such as 2025-03-31 or \"end\""
-                ));
-                None
-            }
-        },
-    };
+    const DEADLINE: &str = "a date such as 2025-03-31 or \"end\"";
+    let deadline = c.value(&p("deadline"));
+    let deadline = c
+        .required(&p("deadline"), deadline, DEADLINE)
+        .and_then(|value| match value {
+            toml::Value::String(s) if s == "end" => Some(None),
+            value => match toml_date(value) {
+                Some(d) if d == d.last_of_month() => Some(Some(d)),
+                Some(d) => {
+                    c.bad(
+                        &p("deadline"),
+                        format!(
+                            "expected the last day of a month ({}) or \"end\"",
+                            d.last_of_month()
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    c.bad(&p("deadline"), format!("expected {DEADLINE}"));
+                    None
+                }
+            },
+        });
 
-    let from = match &raw.from {
-        None => None,
-        Some(value) => match toml_date(value) {
-            Some(d) if d == d.first_of_month() => Some(d),
-            Some(d) => {
-                problems.push(format!(
-                    "{at}.from = {d}: expected the first day of a month ({})",
-                    d.first_of_month()
-                ));
-                None
-            }
-            None => {
-                problems.push(format!(
-                    "{at}.from = {value}: expected a date such as 2024-04-01"
-                ));
-                None
-            }
-        },
-    };
-
-    match (&raw.aggregate, &raw.from) {
-        (Some(a), _) if a != "mean" => {
-            problems.push(format!("{at}.aggregate = {a:?}: expected \"mean\""));
+    let from = c.date(&p("from"));
+    let from = from.filter(|d| {
+        let ok = *d == d.first_of_month();
+        if !ok {
+            c.bad(
+                &p("from"),
+                format!("expected the first day of a month ({})", d.first_of_month()),
+            );
         }
-        (Some(_), None) => {
-            problems.push(format!("{at}.aggregate: needs `from`, the window's start"))
-        }
-        (None, Some(_)) => problems.push(format!(
-            "{at}.from: needs aggregate = \"mean\" to say how the window is summarised"
-        )),
+        ok
+    });
+    let aggregate = c.string(&p("aggregate"));
+    let has_from = c.value(&p("from")).is_some();
+    match (&aggregate, has_from) {
+        (Some(a), _) if a != "mean" => c.bad(&p("aggregate"), "expected \"mean\""),
+        (Some(_), false) => c.bad(
+            &p("aggregate"),
+            "expected `from` beside it, the window's start",
+        ),
+        (None, true) => c.bad(
+            &p("from"),
+            "expected aggregate = \"mean\" beside it, to say how the window is summarised",
+        ),
         _ => {}
     }
 
-    if problems.len() > before {
+    if c.problems.len() > before {
         return None;
     }
     let timing = match (from, deadline?) {
         (None, None) => Timing::End,
         (None, Some(d)) => Timing::Deadline(d),
         (Some(_), None) => {
-            problems.push(format!(
-                "{at}.deadline = \"end\": a window (`from`) needs a dated deadline"
-            ));
+            c.bad(
+                &p("deadline"),
+                "expected a dated deadline: a window (`from`) needs one",
+            );
             return None;
         }
         (Some(from), Some(to)) if from > to => {
-            problems.push(format!("{at}.from = {from}: after deadline = {to}"));
+            c.bad(
+                &p("from"),
+                format!("expected a date on or before deadline = {to}"),
+            );
             return None;
         }
         (Some(from), Some(to)) => Timing::WindowMean { from, to },
     };
     Some(Target {
-        id: raw.id,
-        description: raw.description,
-        metric: raw.metric,
+        id: id?,
+        description: description?,
+        metric: metric?,
         comparison: comparison?,
         threshold: threshold?,
         timing,
-        source: raw.source,
+        source: source?,
     })
 }
 
@@ -394,19 +388,19 @@ source = "s"
     #[test]
     fn bad_catalogues_have_exact_messages() {
         let cases = [
-            ("source = \"s\"", "source = \"s\"\ncolour = 1", "t.toml: target[0].colour: unknown field `colour`, expected one of `id`, `description`, `metric`, `comparison`, `threshold`, `deadline`, `from`, `aggregate`, `source`"),
-            ("comparison = \"<=\"", "comparison = \"=<\"", "t.toml: target[0].comparison = \"=<\": expected one of \"<=\", \"<\", \">=\", \">\""),
-            ("threshold = 0", "threshold = \"zero\"", "t.toml: target[0].threshold = \"zero\": expected a finite number or \"start\""),
-            ("threshold = 0", "threshold = \"start\"", "t.toml: target[0].threshold = \"start\": only metric \"rtt_waiting_list\" has a starting value, not \"rtt_over_65w\""),
-            ("deadline = 2024-09-30", "deadline = 2024-09-15", "t.toml: target[0].deadline = 2024-09-15: expected the last day of a month (2024-09-30) or \"end\""),
-            ("deadline = 2024-09-30", "deadline = \"soon\"", "t.toml: target[0].deadline = \"soon\": expected a date such as 2025-03-31 or \"end\""),
-            ("deadline = 2024-09-30", "deadline = 2024-09-30\nfrom = 2024-04-01", "t.toml: target[0].from: needs aggregate = \"mean\" to say how the window is summarised"),
-            ("deadline = 2024-09-30", "deadline = 2024-09-30\naggregate = \"mean\"", "t.toml: target[0].aggregate: needs `from`, the window's start"),
-            ("deadline = 2024-09-30", "deadline = 2024-09-30\nfrom = 2024-04-02\naggregate = \"mean\"", "t.toml: target[0].from = 2024-04-02: expected the first day of a month (2024-04-01)"),
-            ("deadline = 2024-09-30", "deadline = 2024-09-30\nfrom = 2024-10-01\naggregate = \"mean\"", "t.toml: target[0].from = 2024-10-01: after deadline = 2024-09-30"),
-            ("deadline = 2024-09-30", "deadline = 2024-09-30\nfrom = 2024-04-01\naggregate = \"max\"", "t.toml: target[0].aggregate = \"max\": expected \"mean\""),
-            ("id = \"a\"", "id = \"A b\"", "t.toml: target[0].id = \"A b\": expected lower-case letters, digits and _"),
-            ("name = \"test\"", "name = \"test\"\nyear = 2024", "t.toml: year: unknown field `year`, expected `name` or `target`"),
+            ("source = \"s\"", "source = \"s\"\ncolour = 1", "t.toml:11:1: unknown key `target[0].colour` (allowed: id, description, metric, comparison, threshold, deadline, from, aggregate, source)"),
+            ("comparison = \"<=\"", "comparison = \"=<\"", "t.toml:7:1: target[0].comparison = \"=<\": expected one of \"<=\", \"<\", \">=\", \">\""),
+            ("threshold = 0", "threshold = \"zero\"", "t.toml:8:1: target[0].threshold = \"zero\": expected a finite number or \"start\""),
+            ("threshold = 0", "threshold = \"start\"", "t.toml:8:1: target[0].threshold = \"start\": only metric \"rtt_waiting_list\" has a starting value, not \"rtt_over_65w\""),
+            ("deadline = 2024-09-30", "deadline = 2024-09-15", "t.toml:9:1: target[0].deadline = 2024-09-15: expected the last day of a month (2024-09-30) or \"end\""),
+            ("deadline = 2024-09-30", "deadline = \"soon\"", "t.toml:9:1: target[0].deadline = \"soon\": expected a date such as 2025-03-31 or \"end\""),
+            ("deadline = 2024-09-30", "deadline = 2024-09-30\nfrom = 2024-04-01", "t.toml:10:1: target[0].from = 2024-04-01: expected aggregate = \"mean\" beside it, to say how the window is summarised"),
+            ("deadline = 2024-09-30", "deadline = 2024-09-30\naggregate = \"mean\"", "t.toml:10:1: target[0].aggregate = \"mean\": expected `from` beside it, the window's start"),
+            ("deadline = 2024-09-30", "deadline = 2024-09-30\nfrom = 2024-04-02\naggregate = \"mean\"", "t.toml:10:1: target[0].from = 2024-04-02: expected the first day of a month (2024-04-01)"),
+            ("deadline = 2024-09-30", "deadline = 2024-09-30\nfrom = 2024-10-01\naggregate = \"mean\"", "t.toml:10:1: target[0].from = 2024-10-01: expected a date on or before deadline = 2024-09-30"),
+            ("deadline = 2024-09-30", "deadline = 2024-09-30\nfrom = 2024-04-01\naggregate = \"max\"", "t.toml:11:1: target[0].aggregate = \"max\": expected \"mean\""),
+            ("id = \"a\"", "id = \"A b\"", "t.toml:4:1: target[0].id = \"A b\": expected lower-case letters, digits and _"),
+            ("name = \"test\"", "name = \"test\"\nyear = 2024", "t.toml:3:1: unknown key `year` (allowed: name, target)"),
         ];
         for (from, to, expected) in cases {
             let text = GOOD.replace(from, to);
@@ -426,7 +420,7 @@ source = "s"
         let err = Catalogue::from_toml_str(&text, "t.toml").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "t.toml: target[1].id = \"a\": used by an earlier target"
+            "t.toml:14:1: target[1].id = \"a\": expected an id no earlier target uses"
         );
     }
 }
