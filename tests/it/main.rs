@@ -4,6 +4,7 @@
 mod batch;
 mod batch_errors;
 mod bulk_service_theory;
+mod calendars;
 mod diagnostics_cancer;
 mod end_to_end;
 mod finance_levers;
