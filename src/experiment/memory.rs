@@ -90,7 +90,18 @@ pub fn patients_created(s: &Scenario) -> f64 {
             .iter()
             .map(|t| t.initial_waiting as f64)
             .sum::<f64>();
-    let referred = s.referrals.per_day * days * growth
+    // Seasonality moves referrals between months: count each simulated month at its own
+    // weight, so that a year's referrals squeezed into one month are counted as such. A
+    // month's weekdays and chance move its count by a few percent more: a tenth is added.
+    let (_, first_month, _) = s.simulation.start.ymd();
+    let seasonal_days: f64 = (0..s.simulation.months)
+        .map(|m| {
+            let calendar_month = (first_month as usize - 1 + m as usize) % 12;
+            31.0 * s.referrals.monthly_seasonality[calendar_month]
+        })
+        .sum::<f64>()
+        * 1.1;
+    let referred = s.referrals.per_day * seasonal_days * growth
         + s.cancer.referrals_per_weekday * weekdays * growth
         + s.diagnostics
             .tests
@@ -315,6 +326,27 @@ mod tests {
         assert_eq!(human_bytes(512.0), "512 bytes");
         assert_eq!(human_bytes(1_430_000_000.0), "1.4 GB");
         assert_eq!(human_bytes(2.5e15), "2500.0 TB");
+    }
+
+    #[test]
+    fn the_patient_count_bounds_a_run_whatever_the_seasonality() {
+        // A month's run whose month has all the year's referrals: the estimate must still
+        // bound the patients the model creates, and not by a wide margin.
+        let mut s = crate::model::test_support::small_scenario();
+        s.simulation.months = 1;
+        let (_, month, _) = s.simulation.start.ymd();
+        s.referrals.monthly_seasonality = [0.0; 12];
+        s.referrals.monthly_seasonality[month as usize - 1] = 12.0;
+        let estimated = patients_created(&s);
+        let created = crate::model::run_replication(&s, 1).patients as f64;
+        assert!(
+            created <= estimated,
+            "{created} created, {estimated} estimated"
+        );
+        assert!(
+            estimated < 2.0 * created,
+            "{created} created, {estimated} estimated"
+        );
     }
 
     #[test]

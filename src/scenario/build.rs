@@ -123,7 +123,7 @@ fn scenario(c: &mut Checker) -> Option<Scenario> {
     let finance = finance::read(c);
     let cancer = cancer::read(c, names.as_deref());
 
-    Some(Scenario {
+    let scenario = Scenario {
         name: name?,
         description,
         stream_family: stream_family?,
@@ -139,7 +139,9 @@ fn scenario(c: &mut Checker) -> Option<Scenario> {
         cancer: cancer?,
         finance: finance?,
         resolved: sorted(&c.source.table),
-    })
+    };
+    calendar::check_capacity_bounds(c, &scenario);
+    Some(scenario)
 }
 
 /// A copy with keys in sorted order at every level, whatever map type `toml` was built with.

@@ -455,3 +455,68 @@ fn lever(
         set,
     })
 }
+
+/// Refuses changes that would raise a resource's weekly capacity, in all, past what any
+/// scenario needs (about fourteen times England's): a typo such as `multiply = 1000` would
+/// otherwise make the run spin through billions of sessions. Counted as an upper bound: every
+/// addition and every factor above 1, whatever its date and unit.
+pub(super) fn check_capacity_bounds(c: &mut Checker, scenario: &super::Scenario) {
+    for resource in [
+        Resource::ClinicSlots,
+        Resource::TheatreLists,
+        Resource::DiagnosticTests,
+        Resource::CancerTreatments,
+    ] {
+        let base: f64 = match resource {
+            Resource::ClinicSlots => scenario
+                .specialties
+                .iter()
+                .map(|s| s.clinic_slots_per_week)
+                .sum(),
+            Resource::TheatreLists => scenario
+                .specialties
+                .iter()
+                .map(|s| s.theatre_lists_per_week)
+                .sum(),
+            Resource::DiagnosticTests => scenario
+                .diagnostics
+                .tests
+                .iter()
+                .map(|t| t.tests_per_week)
+                .sum(),
+            Resource::CancerTreatments => scenario.cancer.non_surgical_per_week,
+        };
+        let mut weekly = base;
+        let mut changes: Vec<&CapacityChange> = scenario
+            .calendar
+            .changes
+            .iter()
+            .filter(|change| change.resource == resource)
+            .collect();
+        changes.sort_by(|a, b| (a.from, &a.name).cmp(&(b.from, &b.name)));
+        for change in changes {
+            weekly = match change.amount {
+                ChangeAmount::AddPerWeek(add) => weekly + add.max(0.0),
+                ChangeAmount::Multiply(factor) => weekly * factor.max(1.0),
+            };
+            if weekly > MAX_RATE {
+                let key = match change.amount {
+                    ChangeAmount::AddPerWeek(_) => "add_per_week",
+                    ChangeAmount::Multiply(_) => "multiply",
+                };
+                c.bad(
+                    &["calendar", "changes", &change.name, key],
+                    format!(
+                        "expected changes that keep {} at most {} a week in all (with this one \
+                         they could reach {:.0} a week, from {:.0} before any change)",
+                        resource.name(),
+                        MAX_RATE,
+                        weekly,
+                        base
+                    ),
+                );
+                break;
+            }
+        }
+    }
+}

@@ -207,7 +207,7 @@ fn with_memory_limit(limit: &str, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_batch_too_big_for_memory_is_refused_counting_a_job_per_thread() {
-    // small.toml's largest job is estimated at 34.6 MB (plus 0.2 MB of a point's results):
+    // small.toml's largest job is estimated at 34.7 MB (plus 0.2 MB of a point's results):
     // under a 50 MiB limit one job at a time fits, two do not.
     let out = scratch("memory").join("out");
     let out = out.to_str().unwrap();
@@ -215,7 +215,7 @@ fn a_batch_too_big_for_memory_is_refused_counting_a_job_per_thread() {
     let err = String::from_utf8_lossy(&two.stderr);
     assert_eq!(two.status.code(), Some(1), "{err}");
     assert!(
-        err.starts_with("error: small.toml: the batch needs about 69.5 MB of memory, more than the 52.4 MB set by PLANSIM_MEMORY_LIMIT: 2 replication(s) at a time of about 34.6 MB each"),
+        err.starts_with("error: small.toml: the batch needs about 69.6 MB of memory, more than the 52.4 MB set by PLANSIM_MEMORY_LIMIT: 2 replication(s) at a time of about 34.7 MB each"),
         "{err}"
     );
     assert!(!Path::new(out).exists(), "nothing written");

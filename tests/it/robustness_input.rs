@@ -140,7 +140,7 @@ fn files_that_are_not_scenario_text() {
         "{err}"
     );
     let err = fails(&dir, &["run", "folder", "-o", "out"]);
-    assert!(err.contains("folder: cannot read the file"), "{err}");
+    assert!(err.contains("folder: is a folder, not a file"), "{err}");
     assert!(!dir.join("out").exists());
 
     // Every bad file is reported, not only the first.

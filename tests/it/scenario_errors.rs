@@ -204,6 +204,7 @@ fn bad_snippets_give_precise_messages() {
         ("add and multiply", &[("add_per_week = 40", "add_per_week = 40\nmultiply = 1.1")], "calendar.changes.extra_theatre_lists.multiply = 1.1: expected either add_per_week or multiply, not both"),
         ("neither add nor multiply", &[("add_per_week = 40\n", "")], "missing key `calendar.changes.extra_theatre_lists.add_per_week`"),
         ("negative multiply", &[("add_per_week = 40", "multiply = -1")], "multiply = -1: expected a factor from 0 to 1000"),
+        ("capacity without bound", &[("add_per_week = 40", "multiply = 1000\n[calendar.changes.again]\nfrom = 2024-08-01\nresource = \"theatre_lists\"\nspecialty = \"all\"\nmultiply = 1000")], "calendar.changes.again.multiply = 1000: expected changes that keep theatre_lists at most 10000000 a week in all (with this one they could reach 9000000000 a week, from 9000 before any change)"),
         ("change outside horizon", &[("from = 2024-07-01", "from = 2025-04-01")], "calendar.changes.extra_theatre_lists.from = 2025-04-01: expected a date from 2024-04-01 to 2025-03-31"),
         ("bad resource", &[("resource = \"theatre_lists\"", "resource = \"theatre_list\"")], "resource = \"theatre_list\": expected one of \"clinic_slots\", \"theatre_lists\", \"diagnostic_tests\", \"cancer_treatments\"; did you mean \"theatre_lists\"?"),
         ("change name", &[("[calendar.changes.extra_theatre_lists]", "[calendar.changes.Extra]")], "calendar.changes.Extra: expected a name of lower-case letters"),
