@@ -230,7 +230,7 @@ fn a_batch_too_big_for_memory_is_refused_counting_a_job_per_thread() {
         String::from_utf8_lossy(&one.stderr)
     );
     assert!(
-        plan.contains("memory: about 34.9 MB with 1 job(s) at a time (a job of grid-3 is about 34.6 MB); 52.4 MB set by PLANSIM_MEMORY_LIMIT\n"),
+        plan.contains("memory: about 34.9 MB with 1 job(s) at a time (a job of grid-3 is about 34.7 MB); 52.4 MB set by PLANSIM_MEMORY_LIMIT\n"),
         "{plan}"
     );
     let refused = with_memory_limit(
