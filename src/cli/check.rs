@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Result};
 
 use plansim::batch::{BatchFolder, BATCH_RECORD};
-use plansim::output::verify_result_folder;
+use plansim::output::check_result_folder;
 use plansim::scenario::Scenario;
 
 use super::common::{all_network, load_network, print_warnings};
@@ -27,7 +27,11 @@ pub fn check(paths: &[PathBuf]) -> Result<()> {
             continue;
         }
         if path.is_dir() {
-            problems.extend(check_result_folder(&mut out, path)?);
+            let check = check_result_folder(path);
+            for line in &check.lines {
+                writeln!(out, "{line}")?;
+            }
+            problems.extend(check.problems);
             continue;
         }
         match Scenario::load(path) {
@@ -44,54 +48,6 @@ pub fn check(paths: &[PathBuf]) -> Result<()> {
     } else {
         Err(anyhow!(problems.join("\n")))
     }
-}
-
-/// Verifies one result folder; returns its problems (an incomplete folder is one).
-fn check_result_folder(out: &mut impl Write, dir: &Path) -> Result<Vec<String>> {
-    let shown = dir.display();
-    if !dir.join("manifest.json").exists() {
-        return Ok(vec![format!(
-            "{shown}: a folder without manifest.json: expected a scenario file, or a result \
-             folder written by `plansim run` (DIR/<scenario name>)"
-        )]);
-    }
-    let report = match verify_result_folder(dir) {
-        Ok(report) => report,
-        Err(problems) => return Ok(problems),
-    };
-    for leftover in &report.leftovers {
-        writeln!(
-            out,
-            "note: {} was left by an interrupted write; it is not a result{}",
-            leftover.display(),
-            if leftover.to_string_lossy().contains(".old-") {
-                " (it holds the results that were being replaced; delete it, or rename it to restore them)"
-            } else {
-                " and can be deleted"
-            }
-        )?;
-    }
-    if !report.complete {
-        return Ok(vec![format!(
-            "{shown}: the files are intact, but the run was interrupted: it holds {} of {} \
-             replications (\"complete\": false in manifest.json); run the scenario again for a \
-             complete result",
-            report.replications, report.replications_requested
-        )]);
-    }
-    writeln!(
-        out,
-        "{shown}: complete result of scenario {:?}, {} replications; {} files match their checksums",
-        report.scenario, report.replications, report.files_checked
-    )?;
-    if !report.unlisted.is_empty() {
-        writeln!(
-            out,
-            "note: not covered by the manifest (written after the run): {}",
-            report.unlisted.join(", ")
-        )?;
-    }
-    Ok(Vec::new())
 }
 
 /// Verifies a batch folder: complete, every job file intact, every point's result folder and
@@ -137,7 +93,11 @@ fn check_batch_folder(out: &mut impl Write, dir: &Path) -> Result<Vec<String>> {
         return Ok(problems);
     }
     for point in &record.points {
-        problems.extend(check_result_folder(out, &dir.join(&point.name))?);
+        let check = check_result_folder(&dir.join(&point.name));
+        for line in &check.lines {
+            writeln!(out, "{line}")?;
+        }
+        problems.extend(check.problems);
     }
     for (name, expected) in &record.files {
         let path = dir.join(name);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
 
-use plansim::output::{write_atomic, write_result_folder, Manifest};
+use plansim::output::{record_plots, write_result_folder};
 use plansim::plot::{comparison_charts, plot_files, run_charts};
 
 use super::common::{load_results, lock};
@@ -55,26 +55,5 @@ fn split_folder(path: &Path) -> Result<(PathBuf, String)> {
 fn write_plots(root: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
     // Replacing plots is always allowed: they are derived from the results beside them.
     write_result_folder(root, name, files, true)?;
-    Ok(())
-}
-
-/// Replaces the `plots/` checksums in RUN_DIR/manifest.json. The same results draw the same
-/// plots, so this usually rewrites the same bytes; a manifest plansim cannot read (written by
-/// an older version) is left alone.
-fn record_plots(dir: &Path, plots: &[(String, Vec<u8>)]) -> Result<()> {
-    let path = dir.join("manifest.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(());
-    };
-    let Ok(mut manifest) = serde_json::from_str::<Manifest>(&text) else {
-        return Ok(());
-    };
-    manifest.files.retain(|name, _| !name.starts_with("plots/"));
-    let named: Vec<(String, &[u8])> = plots
-        .iter()
-        .map(|(n, b)| (format!("plots/{n}"), b.as_slice()))
-        .collect();
-    manifest.record_files(named.iter().map(|(n, b)| (n.as_str(), *b)));
-    write_atomic(&path, manifest.to_json().as_bytes())?;
     Ok(())
 }

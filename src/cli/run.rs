@@ -3,19 +3,17 @@
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 
 use plansim::experiment::memory::estimate_memory;
-use plansim::experiment::{
-    run_experiment, run_network_experiment, ExperimentOptions, ExperimentResult,
-};
+use plansim::experiment::{run_experiment, run_network_experiment, ExperimentOptions};
 use plansim::model::{metric_by_name, Metric, ReplicationResult};
 use plansim::output::{
-    check_destination, check_writable, comparison_csv, network_result_files, write_atomic,
-    write_result_folder, ResultFolder,
+    check_destination, check_writable, comparison_csv, keep_interrupted, network_result_files,
+    write_atomic, write_result_folder, ResultFolder,
 };
 use plansim::plot::add_plots;
 use plansim::scenario::{Overrides, Scenario};
@@ -141,13 +139,15 @@ pub fn run(args: &RunArgs, invocation: &[String]) -> Result<()> {
     };
     let experiment = run_experiment(&scenarios, &options)?;
     if experiment.interrupted {
-        return Err(write_interrupted(
-            args,
-            invocation,
+        let kept = keep_interrupted(
+            output,
             &scenarios,
             &catalogue,
             &experiment,
-        ));
+            &args.reproduce(),
+            invocation,
+        );
+        return Err(Interrupted(kept).into());
     }
 
     let mut written = Vec::new();
@@ -274,78 +274,6 @@ fn run_network(args: &RunArgs, invocation: &[String]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// After a stop: keeps each scenario's completed replications (1 to k) in
-/// `DIR/<name>.interrupted/`, whose manifest says `"complete": false`, never touching
-/// `DIR/<name>/`; returns the error that says what was done and kept.
-fn write_interrupted(
-    args: &RunArgs,
-    invocation: &[String],
-    scenarios: &[Scenario],
-    catalogue: &Catalogue,
-    experiment: &ExperimentResult,
-) -> anyhow::Error {
-    let total: u32 = scenarios.iter().map(|s| s.simulation.replications).sum();
-    let mut kept = Vec::new();
-    let mut notes = Vec::new();
-    for (scenario, run) in scenarios.iter().zip(&experiment.runs) {
-        if run.replications.is_empty() {
-            continue;
-        }
-        let name = format!("{}.interrupted", scenario.name);
-        if holds_complete_result(&args.output.output.join(&name)) {
-            notes.push(format!(
-                "{}: not kept, because {} holds a complete result",
-                scenario.name,
-                args.output.output.join(&name).display()
-            ));
-            continue;
-        }
-        let outcomes = evaluate(catalogue, &scenario.month_ends(), &run.replications);
-        let files = ResultFolder::new(
-            scenario,
-            run,
-            &outcomes,
-            experiment,
-            &args.reproduce(),
-            invocation,
-        )
-        .into_files();
-        // An earlier interrupted folder of the same scenario is replaced: it is not a result.
-        match write_result_folder(&args.output.output, &name, &files, true) {
-            Ok(folder) => kept.push(format!(
-                "replications 1 to {} of {} in {}",
-                run.replications.len(),
-                scenario.name,
-                folder.display()
-            )),
-            Err(e) => notes.push(format!("{}: could not keep: {e}", scenario.name)),
-        }
-    }
-    let mut message = format!(
-        "interrupted: {} of {total} replications had completed; no complete result was written",
-        experiment.completed
-    );
-    if !kept.is_empty() {
-        message.push_str(&format!(
-            "; kept {} (manifest \"complete\": false; `plansim plot` and `report` can read them)",
-            kept.join(", ")
-        ));
-    }
-    for note in notes {
-        message.push_str(&format!("\n{note}"));
-    }
-    Interrupted(message).into()
-}
-
-/// Whether `folder` has a manifest saying `"complete": true` (a real result, not ours to replace).
-fn holds_complete_result(folder: &Path) -> bool {
-    std::fs::read(folder.join("manifest.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .and_then(|v| v.get("complete").and_then(|c| c.as_bool()))
-        .unwrap_or(folder.exists())
 }
 
 /// Paired differences need the same replications (paired by number) and the same months.
