@@ -1,28 +1,24 @@
 //! `plansim batch`: a batch file's jobs run on this machine (all of them, or one shard's), each
 //! saved as it finishes; results assembled from the saved jobs.
 
-use std::cell::RefCell;
 use std::fs;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use plansim::batch::{
-    assemble, load_batch, AssembleOptions, Batch, BatchFolder, BatchRecord, JobId, PointTimes,
-    Shard, BATCH_RECORD,
+    assemble, check_output_root, load_batch, plan_folder, remove_folder, run_pending,
+    AssembleOptions, Batch, BatchFolder, BatchRecord, FolderPlan, Shard,
 };
 use plansim::experiment::memory::{
     estimate_batch_memory, human_bytes, memory_limit, peak_memory, MemoryEstimate,
 };
-use plansim::experiment::{human_duration, run_jobs, ExperimentOptions, ProgressSpec};
-use plansim::model::run_replication;
+use plansim::experiment::{human_duration, ExperimentOptions, ProgressSpec};
 use plansim::output::{is_locked, OutputError};
-use plansim::scenario::Scenario;
 use plansim::targets::Catalogue;
 
 use super::common::{install_stop_handler, lock, refuse_if_too_big, Interrupted};
@@ -83,7 +79,7 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
     // Two processes on one folder would each run the missing jobs and write the results at
     // the same time.
     let _lock = lock(&folder.path)?;
-    let was_complete = match plan_folder(&folder, &record, args)? {
+    let was_complete = match plan_folder(&folder, &record, args.write.force, args.resume)? {
         FolderPlan::Start => false,
         FolderPlan::Replace => {
             remove_folder(&folder.path)?;
@@ -123,7 +119,7 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
         log_every: Some(Duration::from_secs(args.log_every)),
     };
     let pending = scan.missing.clone();
-    let (run, times) = run_pending(&folder, &record, pending.clone(), &options, &progress)?;
+    let run = run_pending(&folder, &record, pending.clone(), &options, &progress)?;
     let done = scan.finished.len() + run.saved;
     if run.jobs.interrupted {
         return Err(Interrupted(format!(
@@ -156,7 +152,7 @@ pub fn batch(args: &BatchArgs, invocation: &[String]) -> Result<()> {
         wall_seconds: run.jobs.wall_seconds,
         threads: run.jobs.threads,
         invocation: invocation.to_vec(),
-        times,
+        times: run.times,
     };
     let bar = writing_bar(record.points.len(), !args.write.quiet);
     assemble(&folder, &record, &catalogue, &options, &mut |_| bar.inc(1))
@@ -205,7 +201,7 @@ fn dry_run(batch: &Batch, shard: Option<Shard>, args: &BatchArgs) -> Result<()> 
         .into());
     }
     let shown = folder.path.display();
-    let state = match plan_folder(&folder, &record, args)? {
+    let state = match plan_folder(&folder, &record, args.write.force, args.resume)? {
         FolderPlan::Start => format!("{shown}: new; the command would run all {} jobs", own.len()),
         FolderPlan::Replace => format!(
             "{shown}: exists; --force would delete it, and everything in it, and run all {} jobs",
@@ -280,203 +276,6 @@ fn dry_run(batch: &Batch, shard: Option<Shard>, args: &BatchArgs) -> Result<()> 
     writeln!(out, "output: {state}")?;
     writeln!(out, "dry run: nothing was run or written")?;
     Ok(())
-}
-
-/// What the command will do with DIR/<batch name>/.
-enum FolderPlan {
-    /// Start the batch in it (it does not exist, or is empty).
-    Start,
-    /// Replace it (--force).
-    Replace,
-    /// Carry on with the batch it holds (--resume); `complete` when every job of the folder's
-    /// share was done and its results written.
-    Continue { complete: bool },
-}
-
-/// Decides what DIR/<batch name>/ means for this command, changing nothing: refuses what would
-/// lose work or mix two batches. The dry run and the real run both decide here, so a dry run
-/// refuses exactly what the run would.
-fn plan_folder(folder: &BatchFolder, record: &BatchRecord, args: &BatchArgs) -> Result<FolderPlan> {
-    let path = &folder.path;
-    if !path.exists() {
-        return Ok(FolderPlan::Start);
-    }
-    if !path.is_dir() {
-        bail!(
-            "{}: exists and is not a folder; remove it or choose another output folder with -o",
-            path.display()
-        );
-    }
-    if args.write.force {
-        return Ok(FolderPlan::Replace);
-    }
-    if !folder.record_path().exists() {
-        if fs::read_dir(path)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false)
-        {
-            return Ok(FolderPlan::Start);
-        }
-        bail!(
-            "{}: exists and is not a batch folder (no {BATCH_RECORD}); choose another output folder with -o, or pass --force to replace it",
-            path.display()
-        );
-    }
-    let existing = folder.read_record()?;
-    if !args.resume {
-        if existing.complete && existing.shard.is_none() {
-            bail!(
-                "{}: already holds the complete results of batch {}; pass --force to run it again, or -o to write elsewhere",
-                path.display(),
-                existing.batch
-            );
-        }
-        let saved = folder.present_jobs(&existing).len();
-        bail!(
-            "{}: holds an unfinished batch ({saved} of {} jobs saved); pass --resume to finish it, or --force to start again",
-            path.display(),
-            existing.jobs
-        );
-    }
-    let differences = existing.differences(record);
-    if !differences.is_empty() {
-        bail!(
-            "{}: cannot resume: {}. Resuming would mix results of different batches: run it with --force to start again, or -o to write elsewhere",
-            path.display(),
-            differences.join("; ")
-        );
-    }
-    if existing.shard != record.shard {
-        let show =
-            |s: Option<Shard>| s.map_or_else(|| "all jobs".to_string(), |s| format!("shard {s}"));
-        bail!(
-            "{}: cannot resume: it was run as {}, not {}; resume with the same --shard",
-            path.display(),
-            show(existing.shard),
-            show(record.shard)
-        );
-    }
-    Ok(FolderPlan::Continue {
-        complete: existing.complete,
-    })
-}
-
-/// Refuses an output folder (-o) that is a file, as taking the lock would.
-fn check_output_root(root: &Path) -> Result<()> {
-    if root.exists() && !root.is_dir() {
-        return Err(OutputError::NotAFolder {
-            path: root.to_path_buf(),
-        }
-        .into());
-    }
-    Ok(())
-}
-
-/// Removes a folder that --force replaces: moved aside first, so that what is left after an
-/// interruption is plainly not a result.
-fn remove_folder(path: &Path) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let aside = path.with_file_name(format!(".{name}.old-{}", std::process::id()));
-    fs::rename(path, &aside).with_context(|| format!("{}: cannot replace it", path.display()))?;
-    fs::remove_dir_all(&aside).with_context(|| format!("{}: cannot remove it", aside.display()))
-}
-
-struct PendingRun {
-    jobs: plansim::experiment::JobsRun,
-    saved: usize,
-}
-
-/// Runs `pending` and saves each job as it finishes; a job that fails or cannot be saved stops
-/// the run with its error (the jobs saved before it stay saved).
-fn run_pending(
-    folder: &BatchFolder,
-    record: &BatchRecord,
-    pending: Vec<JobId>,
-    options: &ExperimentOptions,
-    progress: &ProgressSpec,
-) -> Result<(PendingRun, Vec<PointTimes>)> {
-    let mut times = vec![PointTimes::default(); record.points.len()];
-    let mut saved = 0;
-    let mut failure: Option<anyhow::Error> = None;
-    let shared = Arc::new((folder.clone(), record.clone()));
-    let jobs = run_jobs(
-        pending,
-        options,
-        progress,
-        move |job: &JobId| {
-            let (folder, record) = &*shared;
-            let scenario = scenario_of(folder, record, job.point)?;
-            Ok::<_, String>((*job, run_replication(&scenario, job.replication)))
-        },
-        |_, outcome| {
-            let point_name = |job: JobId| record.points[job.point].name.clone();
-            match outcome {
-                Ok((Ok((job, result)), seconds)) => match folder.write_job(record, job, &result) {
-                    Ok(()) => {
-                        saved += 1;
-                        let t = &mut times[job.point];
-                        t.seconds += seconds;
-                        t.events += result.events;
-                        t.patients += result.patients;
-                        true
-                    }
-                    Err(e) => {
-                        failure = Some(anyhow!(
-                            "replication {} of {}: could not save it: {e}; the {saved} jobs saved before it are kept (finish with --resume)",
-                            job.replication,
-                            point_name(job)
-                        ));
-                        false
-                    }
-                },
-                Ok((Err(message), _)) => {
-                    failure = Some(anyhow!("{message}; the {saved} jobs saved are kept"));
-                    false
-                }
-                Err(message) => {
-                    failure = Some(anyhow!(
-                        "a job failed: {message} (this is a bug in plansim; please report it with the batch file); the {saved} jobs saved are kept"
-                    ));
-                    false
-                }
-            }
-        },
-    )?;
-    if let Some(failure) = failure {
-        return Err(failure);
-    }
-    Ok((PendingRun { jobs, saved }, times))
-}
-
-thread_local! {
-    /// The scenario this worker last ran, by its hash: jobs start in order, so a worker's
-    /// consecutive jobs are mostly of one point, and it builds each scenario about once.
-    static LAST_SCENARIO: RefCell<Option<(String, Arc<Scenario>)>> = const { RefCell::new(None) };
-}
-
-fn scenario_of(
-    folder: &BatchFolder,
-    record: &BatchRecord,
-    point: usize,
-) -> Result<Arc<Scenario>, String> {
-    let point = &record.points[point];
-    let cached = LAST_SCENARIO.with(|last| {
-        last.borrow()
-            .as_ref()
-            .filter(|(hash, _)| *hash == point.scenario_hash)
-            .map(|(_, s)| Arc::clone(s))
-    });
-    if let Some(scenario) = cached {
-        return Ok(scenario);
-    }
-    let scenario = Arc::new(folder.read_scenario(point)?);
-    LAST_SCENARIO.with(|last| {
-        *last.borrow_mut() = Some((point.scenario_hash.clone(), Arc::clone(&scenario)))
-    });
-    Ok(scenario)
 }
 
 /// A bar for writing the points' results (plots take a second or so each), on a terminal only.
