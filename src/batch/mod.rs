@@ -6,25 +6,70 @@
 //! - `file`: the batch file format, checked and expanded into [`Point`]s;
 //! - `store`: the batch folder on disk: `batch.json`, the job files, their encoding;
 //! - `assemble`: the results from a folder's job files: one result folder per point,
-//!   `comparison.csv`, `points.csv`, `summary.txt` and sweep charts.
+//!   `comparison.csv`, `points.csv`, `summary.txt` and sweep charts;
+//! - `plan`: what a command does with the batch folder it is given (start, replace, resume),
+//!   decided before anything runs;
+//! - `run`: runs a folder's pending jobs, saving each as it finishes;
+//! - `merge`: shard folders checked (one batch, every job exactly once, intact) and merged;
+//! - `check`: verifies a batch folder for `plansim check`.
 //!
 //! A job's random numbers depend only on its scenario and replication number, never on the
 //! shard or thread that runs it; results are always built from the job files, in job order.
 
 mod assemble;
+mod check;
 mod file;
+mod merge;
+mod plan;
+mod run;
 mod store;
 
 pub use assemble::{assemble, AssembleOptions, PointTimes};
+pub use check::check_batch_folder;
 pub use file::{load_batch, MAX_JOBS, MAX_POINTS, RESERVED_NAMES};
+pub use merge::{batch_folder_of, MergeOptions, Shards};
+pub use plan::{check_output_root, plan_folder, remove_folder, FolderPlan};
+pub use run::{run_pending, PendingRun, ScenarioCache};
 pub use store::{
     decode_job, encode_job, BatchFolder, BatchRecord, FolderProblem, JobScan, PointRecord,
     BATCH_RECORD, JOBS_FOLDER,
 };
 
-use std::fmt;
+use std::{fmt, io};
 
 use serde::{Deserialize, Serialize};
+
+use crate::experiment::ExperimentError;
+use crate::output::OutputError;
+
+/// Why a batch command stops. Each message names the folder or file and says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// A refusal or a failure, said in full.
+    #[error("{0}")]
+    Message(String),
+    /// A file or folder that could not be read, moved or removed: `what` names it and says
+    /// which; the source is the system's reason.
+    #[error("{what}")]
+    Io {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Folder(#[from] FolderProblem),
+    #[error(transparent)]
+    Experiment(#[from] ExperimentError),
+}
+
+impl BatchError {
+    /// For `map_err`: an I/O error on what `what` names.
+    pub(crate) fn io(what: String) -> impl FnOnce(io::Error) -> BatchError {
+        move |source| BatchError::Io { what, source }
+    }
+}
 
 /// A batch file, expanded: its points in order (the `[[scenario]]`s, then each `[[sweep]]`'s
 /// grid points).

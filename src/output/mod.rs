@@ -1,7 +1,7 @@
 //! Result files. Exporters (`csv`, `manifest`) turn results into bytes and never touch the file
 //! system; the `writer` alone owns files: it refuses to overwrite a result folder without
 //! `--force`, and writes every file atomically; `verify` checks a written folder against the
-//! checksums in its manifest.
+//! checksums in its manifest; `interrupted` keeps what a stopped run completed.
 //!
 //! Numbers are printed with Rust's shortest round-trip form (`{}` of `f64`), never as `-0`;
 //! statistics across replications are first rounded to 12 significant digits so that sums such
@@ -9,6 +9,7 @@
 //! bytes.
 
 mod csv;
+mod interrupted;
 mod lock;
 mod manifest;
 mod network;
@@ -21,13 +22,14 @@ pub use csv::{
     COMPARISON_HEADER, FINANCE_HEADER, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
     WAITS_HEADER,
 };
+pub use interrupted::{holds_complete_result, keep_interrupted};
 pub use lock::{is_locked, lock_folder, FolderLock};
 pub use manifest::{scenario_hash, sha256_hex, Manifest, Timings};
 pub use network::{network_result_files, stations_csv, STATIONS_HEADER};
-pub use verify::{verify_result_folder, FolderReport};
+pub use verify::{check_result_folder, verify_result_folder, FolderCheck, FolderReport};
 pub use writer::{
-    check_destination, check_writable, replace_folder, write_atomic, write_result_folder,
-    OutputError,
+    check_destination, check_writable, record_plots, replace_folder, write_atomic,
+    write_result_folder, OutputError,
 };
 
 use crate::experiment::{ExperimentResult, ScenarioRun};

@@ -115,6 +115,82 @@ pub fn verify_result_folder(dir: &Path) -> Result<FolderReport, Vec<String>> {
     })
 }
 
+/// What `plansim check` says about a folder: lines for stdout, in order, and the problems
+/// found (a folder with problems fails the check).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FolderCheck {
+    pub lines: Vec<String>,
+    pub problems: Vec<String>,
+}
+
+impl FolderCheck {
+    /// Adds `other`'s lines and problems after this one's.
+    pub fn extend(&mut self, other: FolderCheck) {
+        self.lines.extend(other.lines);
+        self.problems.extend(other.problems);
+    }
+
+    fn problem(problem: String) -> FolderCheck {
+        FolderCheck {
+            lines: Vec::new(),
+            problems: vec![problem],
+        }
+    }
+}
+
+/// Verifies one result folder for `plansim check`: an incomplete folder is a problem, and
+/// temporary files an interrupted write left are noted.
+pub fn check_result_folder(dir: &Path) -> FolderCheck {
+    let shown = dir.display();
+    if !dir.join("manifest.json").exists() {
+        return FolderCheck::problem(format!(
+            "{shown}: a folder without manifest.json: expected a scenario file, or a result \
+             folder written by `plansim run` (DIR/<scenario name>)"
+        ));
+    }
+    let report = match verify_result_folder(dir) {
+        Ok(report) => report,
+        Err(problems) => {
+            return FolderCheck {
+                lines: Vec::new(),
+                problems,
+            }
+        }
+    };
+    let mut check = FolderCheck::default();
+    for leftover in &report.leftovers {
+        check.lines.push(format!(
+            "note: {} was left by an interrupted write; it is not a result{}",
+            leftover.display(),
+            if leftover.to_string_lossy().contains(".old-") {
+                " (it holds the results that were being replaced; delete it, or rename it to restore them)"
+            } else {
+                " and can be deleted"
+            }
+        ));
+    }
+    if !report.complete {
+        check.problems.push(format!(
+            "{shown}: the files are intact, but the run was interrupted: it holds {} of {} \
+             replications (\"complete\": false in manifest.json); run the scenario again for a \
+             complete result",
+            report.replications, report.replications_requested
+        ));
+        return check;
+    }
+    check.lines.push(format!(
+        "{shown}: complete result of scenario {:?}, {} replications; {} files match their checksums",
+        report.scenario, report.replications, report.files_checked
+    ));
+    if !report.unlisted.is_empty() {
+        check.lines.push(format!(
+            "note: not covered by the manifest (written after the run): {}",
+            report.unlisted.join(", ")
+        ));
+    }
+    check
+}
+
 /// `name` as a relative path of ordinary, non-hidden components (`plots/x.png`), or `None`.
 /// Keeps a manifest from pointing `check` outside the folder.
 fn inside_path(name: &str) -> Option<PathBuf> {
@@ -239,5 +315,63 @@ mod tests {
         assert!(!is_sha256(&"A".repeat(64)));
         assert!(!is_sha256(&"a".repeat(63)));
         assert!(!is_sha256("é"));
+    }
+
+    #[test]
+    fn check_says_what_a_result_folder_holds() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("base");
+        fs::create_dir(&dir).unwrap();
+        let no_manifest = check_result_folder(&dir);
+        assert!(no_manifest.lines.is_empty());
+        assert_eq!(no_manifest.problems.len(), 1);
+        assert!(no_manifest.problems[0].contains("a folder without manifest.json"));
+
+        // A well-formed checksum that is not the file's.
+        let wrong = "0".repeat(64);
+        fs::write(dir.join("summary.csv"), "a,b\n").unwrap();
+        let manifest = |complete: bool, sha: &str| {
+            format!(
+                r#"{{"scenario": "base", "complete": {complete}, "replications": 2,
+                    "replications_requested": 5, "files": {{"summary.csv": "{sha}"}}}}"#
+            )
+        };
+        fs::write(dir.join("manifest.json"), manifest(true, &wrong)).unwrap();
+        let damaged = check_result_folder(&dir);
+        assert!(
+            damaged.problems[0].contains("checksum does not match"),
+            "{damaged:?}"
+        );
+
+        // SHA-256 of "a,b\n", by `sha256sum`.
+        let sha = "5be08c9684a1d25efcee09318204824278b08bbfb4aef973ffefd0b9d7478313";
+        fs::write(dir.join("manifest.json"), manifest(false, sha)).unwrap();
+        fs::write(dir.join("report.html"), "<p>").unwrap();
+        let interrupted = check_result_folder(&dir);
+        assert_eq!(interrupted.lines, Vec::<String>::new());
+        assert_eq!(interrupted.problems.len(), 1);
+        assert!(interrupted.problems[0].contains("it holds 2 of 5 replications"));
+
+        fs::write(dir.join("manifest.json"), manifest(true, sha)).unwrap();
+        fs::write(dir.join(".summary.csv.tmp-1"), "").unwrap();
+        let complete = check_result_folder(&dir);
+        assert!(complete.problems.is_empty(), "{complete:?}");
+        let shown = dir.display();
+        assert_eq!(
+            complete.lines,
+            [
+                format!(
+                    "note: {}/.summary.csv.tmp-1 was left by an interrupted write; it is not a \
+                     result and can be deleted",
+                    shown
+                ),
+                format!(
+                    "{shown}: complete result of scenario \"base\", 2 replications; 1 files \
+                     match their checksums"
+                ),
+                "note: not covered by the manifest (written after the run): report.html"
+                    .to_string(),
+            ]
+        );
     }
 }

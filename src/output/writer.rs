@@ -11,6 +11,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::Manifest;
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("{}: already holds results; pass --force to replace them, or -o to write somewhere else", folder.display())]
@@ -163,6 +165,26 @@ pub fn replace_folder(staging: &Path, folder: &Path) -> Result<(), OutputError> 
     put_in_place(staging, folder, &old)?;
     sync_dir(root);
     Ok(())
+}
+
+/// Replaces the `plots/` checksums in `run_dir/manifest.json` with those of `plots` (names
+/// inside `plots/`). The same results draw the same plots, so this usually rewrites the same
+/// bytes; a manifest plansim cannot read (written by an older version) is left alone.
+pub fn record_plots(run_dir: &Path, plots: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+    let path = run_dir.join("manifest.json");
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let Ok(mut manifest) = serde_json::from_str::<Manifest>(&text) else {
+        return Ok(());
+    };
+    manifest.files.retain(|name, _| !name.starts_with("plots/"));
+    let named: Vec<(String, &[u8])> = plots
+        .iter()
+        .map(|(n, b)| (format!("plots/{n}"), b.as_slice()))
+        .collect();
+    manifest.record_files(named.iter().map(|(n, b)| (n.as_str(), *b)));
+    write_atomic(&path, manifest.to_json().as_bytes())
 }
 
 /// Renames `staging` to `folder`, moving an existing `folder` aside to `old` first.
