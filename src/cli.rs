@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 mod batch;
 mod network;
 
-use plansim::experiment::memory::{estimate_memory, human_bytes, memory_limit, MemoryEstimate};
+use plansim::experiment::memory::{estimate_memory, memory_limit, MemoryEstimate};
 use plansim::experiment::{run_experiment, ExperimentOptions, ExperimentResult, StopFlag};
 use plansim::model::{metric_by_name, Metric, ReplicationResult};
 use plansim::output::{
@@ -23,6 +23,7 @@ use plansim::plot::{add_plots, comparison_charts, plot_files, run_charts, RunRes
 use plansim::report::render_report;
 use plansim::scenario::{Overrides, Scenario};
 use plansim::targets::{evaluate, Catalogue, TargetOutcome};
+use plansim::util::fmt::human_bytes;
 
 #[derive(Debug, Parser)]
 #[command(

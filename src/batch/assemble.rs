@@ -15,12 +15,12 @@ use std::fs;
 use std::time::SystemTime;
 
 use super::store::{BatchFolder, BatchRecord, PointRecord};
-use crate::experiment::stats::mean_interval;
-use crate::output::{
-    csv_field, fmt_stat, sha256_hex, write_atomic, write_result_folder, ResultFolder, Timings,
-};
+use crate::output::{csv_field, write_atomic, write_result_folder, ResultFolder, Timings};
 use crate::plot::{add_plots, plot_files, sweep_charts, Sweep, SweepPoint};
 use crate::targets::{evaluate, Catalogue, TargetOutcome, Verdict};
+use crate::util::fmt::fmt_stat;
+use crate::util::hash::sha256_hex;
+use crate::util::stats::mean_interval;
 
 pub const COMPARISON_HEADER: &str =
     "point,sweep,target,metric,comparison,threshold,deadline,replications,mean,ci_low,ci_high,p05,p95,p_met,verdict";

@@ -18,13 +18,14 @@ use plansim::batch::{
     Shard, BATCH_RECORD,
 };
 use plansim::experiment::memory::{
-    estimate_batch_memory, human_bytes, memory_limit, peak_memory, MemoryEstimate,
+    estimate_batch_memory, memory_limit, peak_memory, MemoryEstimate,
 };
-use plansim::experiment::{human_duration, run_jobs, ExperimentOptions, ProgressSpec};
+use plansim::experiment::{run_jobs, ExperimentOptions, ProgressSpec};
 use plansim::model::run_replication;
 use plansim::output::{check_destination, is_locked, replace_folder, write_atomic, OutputError};
 use plansim::scenario::Scenario;
 use plansim::targets::Catalogue;
+use plansim::util::fmt::{human_bytes, human_duration};
 
 use super::{install_stop_handler, lock, refuse_if_too_big, threads_to_use, Interrupted};
 

@@ -30,9 +30,9 @@ pub use metrics::{metric_by_name, Metric, MetricDef, MetricKind, ReplicationResu
 
 use ndarray::Array2;
 
-use crate::date::Date;
 use crate::engine::{DayAgenda, EventQueue, KeyedStream, SimDuration, SimTime, StreamKey};
 use crate::scenario::{Scenario, TestType};
+use crate::util::date::Date;
 use booking::{BookingQueue, BookingRules, QueueKind};
 use capacity::{CapacityCalendar, WholeUnits};
 use draws::{DurationDraw, Once};

@@ -3,12 +3,12 @@
 
 use std::fmt::Write;
 
-use crate::date::Date;
-use crate::experiment::stats;
 use crate::model::{Metric, ReplicationResult, METRICS};
 use crate::targets::TargetOutcome;
+use crate::util::date::Date;
+use crate::util::stats;
 
-use super::{fmt_num, fmt_stat};
+use crate::util::fmt::{fmt_num, fmt_stat};
 
 pub const MONTHLY_HEADER: &str = "scenario,replication,month,period_end,metric,value";
 pub const WAITS_HEADER: &str = "scenario,replication,month,period_end,weeks,pathways";
@@ -264,7 +264,7 @@ pub fn comparison_csv(
     out
 }
 
-/// One row per month and metric: statistics across replications (see `experiment::stats`:
+/// One row per month and metric: statistics across replications (see `util::stats`:
 /// sample sd, type 7 quantiles), rounded to 12 significant digits.
 pub fn summary_csv(
     scenario: &str,

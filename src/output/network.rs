@@ -10,11 +10,13 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::csv::{MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER};
-use super::manifest::{iso_utc, round_us};
-use super::{fmt_num, fmt_stat};
-use crate::experiment::stats;
+use super::manifest::round_us;
 use crate::experiment::{NetworkExperiment, NetworkRun};
 use crate::network::{NetworkScenario, NETWORK_METRICS, STATION_METRICS};
+use crate::util::date::iso_utc;
+use crate::util::fmt::{fmt_num, fmt_stat};
+use crate::util::hash::sha256_hex;
+use crate::util::stats;
 
 pub const STATIONS_HEADER: &str = "scenario,station,metric,mean,sd,ci95_half_width,p05,p50,p95";
 
@@ -90,7 +92,7 @@ pub fn network_result_files(
         complete: true,
         files: files
             .iter()
-            .map(|(name, bytes)| (name.to_string(), super::sha256_hex(bytes)))
+            .map(|(name, bytes)| (name.to_string(), sha256_hex(bytes)))
             .collect(),
         timings: NetworkTimings {
             started: iso_utc(experiment.started),

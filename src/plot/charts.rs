@@ -15,7 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::font::FAMILY;
 use super::results::{RunResults, TargetRow, WaitProfile};
 use super::style::{self, Unit, GRID, INK, MUTED, PALETTE, PROJECTION, START, TARGET};
-use crate::date::Date;
+use crate::util::date::Date;
 
 pub(crate) type DrawResult = Result<(), String>;
 

@@ -10,8 +10,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::date::Date;
-use crate::experiment::stats::quantile_sorted;
+use crate::util::date::Date;
+use crate::util::stats::quantile_sorted;
 
 /// Why a result folder could not be read.
 #[derive(Debug, thiserror::Error)]

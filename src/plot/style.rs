@@ -1,12 +1,14 @@
 //! Colours, units and number formats shared by the charts and the report: the Okabe–Ito
-//! palette (safe for the common colour-vision deficiencies), thousands separators, percentages
-//! with one decimal, and what unit a metric is in, read from its name and the metric table so
+//! palette (safe for the common colour-vision deficiencies), percentages with one decimal, and
+//! what unit a metric is in, read from its name and the metric table so
 //! metrics added later are labelled without a change here.
 
 use plotters::style::RGBColor;
 
-use crate::date::Date;
 use crate::model::METRICS;
+use crate::util::date::Date;
+// The number formats for people live in `util::fmt`; charts reach them through here.
+pub use crate::util::fmt::{fmt_decimal, fmt_thousands};
 
 /// Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour-vision
 /// deficiency. Blue first: it carries the projection on every chart.
@@ -96,50 +98,6 @@ impl Unit {
             _ => fmt_thousands(x),
         }
     }
-}
-
-/// Whole number with thousands separators: `7,538,830`, `-1,200`.
-pub fn fmt_thousands(x: f64) -> String {
-    if !x.is_finite() {
-        return "–".to_string();
-    }
-    let r = x.round();
-    let digits = format!("{}", r.abs() as u64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if r < 0.0 {
-        out.insert(0, '-');
-    }
-    out
-}
-
-/// Fixed decimals with thousands separators on the whole part: `1,234.5`.
-pub fn fmt_decimal(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return "–".to_string();
-    }
-    let text = format!("{:.*}", decimals, x);
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (text.as_str(), None),
-    };
-    let negative = int.starts_with('-');
-    let whole: f64 = int.trim_start_matches('-').parse().unwrap_or(0.0);
-    let mut out = fmt_thousands(whole);
-    // "-0.0" reads as a sign error to people.
-    if negative && (whole != 0.0 || frac.is_some_and(|f| f.chars().any(|c| c != '0'))) {
-        out.insert(0, '-');
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
 }
 
 /// The metric's description from the metric table, or its name with underscores as spaces.
@@ -234,12 +192,7 @@ mod tests {
 
     #[test]
     fn numbers_read_as_people_write_them() {
-        assert_eq!(fmt_thousands(7_538_830.4), "7,538,830");
-        assert_eq!(fmt_thousands(-1200.0), "-1,200");
-        assert_eq!(fmt_thousands(999.0), "999");
         assert_eq!(Unit::Percent.format(57.2149), "57.2%");
-        assert_eq!(fmt_decimal(-0.04, 1), "0.0");
-        assert_eq!(fmt_decimal(12345.67, 1), "12,345.7");
         assert_eq!(Unit::of("cost_per_clock_stop_gbp"), Unit::Pounds);
         assert_eq!(Unit::of("rtt_over_65w"), Unit::Pathways);
         assert_eq!(Unit::Pathways.tick(7_500_000.0, 100_000.0), "7.5m");

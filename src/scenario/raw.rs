@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
 
-use crate::date::Date;
+use crate::util::date::Date;
 
 // Every field is an `Option` so that a missing key is reported by validation (with the files
 // that were read), not by serde. Integers are `i64` (TOML's integer type) so that a negative or

@@ -2,7 +2,7 @@
 //! Built only by the loader in this module (`Scenario::load`, `Scenario::from_toml_str`); the
 //! raw TOML mirror and its checks live beside it.
 
-use crate::date::Date;
+use crate::util::date::Date;
 
 /// Who is booked next from a waiting queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
