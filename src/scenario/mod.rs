@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use crate::util::hash::sha256_hex;
 
 pub(crate) use load::{read_toml_file, TomlFile};
 pub(crate) use problems::nearest as nearest_key;
@@ -201,7 +201,6 @@ impl Scenario {
 
     /// Lowercase hex SHA-256 of [`Scenario::resolved_toml`], for the manifest.
     pub fn hash(&self) -> String {
-        let digest = Sha256::digest(self.resolved_toml().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(self.resolved_toml().as_bytes())
     }
 }
