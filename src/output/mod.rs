@@ -14,7 +14,7 @@ mod network;
 mod verify;
 mod writer;
 
-pub(crate) use csv::field as csv_field;
+pub use csv::CsvText;
 pub use csv::{
     comparison_csv, finance_csv, monthly_csv, summary_csv, targets_csv, waits_csv,
     COMPARISON_HEADER, FINANCE_HEADER, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
