@@ -26,7 +26,10 @@ pub(crate) mod test_support;
 mod theatres;
 mod waiting_list;
 
-pub use metrics::{metric_by_name, Metric, MetricDef, MetricKind, ReplicationResult, METRICS};
+use metrics::MonthValues;
+pub use metrics::{
+    metric_by_name, Metric, MetricDef, MetricKind, ReplicationResult, Unit, METRICS,
+};
 
 use ndarray::Array2;
 
