@@ -15,12 +15,12 @@ use std::fs;
 use std::time::SystemTime;
 
 use super::store::{BatchFolder, BatchRecord, PointRecord};
-use crate::experiment::stats::mean_interval;
-use crate::output::{
-    csv_field, fmt_stat, sha256_hex, write_atomic, write_result_folder, ResultFolder, Timings,
-};
+use crate::output::{write_atomic, write_result_folder, CsvText, ResultFolder, Timings};
 use crate::plot::{add_plots, plot_files, sweep_charts, Sweep, SweepPoint};
 use crate::targets::{evaluate, Catalogue, TargetOutcome, Verdict};
+use crate::util::fmt::fmt_stat;
+use crate::util::hash::sha256_hex;
+use crate::util::stats::mean_interval;
 
 pub const COMPARISON_HEADER: &str =
     "point,sweep,target,metric,comparison,threshold,deadline,replications,mean,ci_low,ci_high,p05,p95,p_met,verdict";
@@ -164,42 +164,44 @@ pub fn assemble(
 }
 
 fn comparison_csv(points: &[PointOutcome]) -> String {
-    let mut out = format!("{COMPARISON_HEADER}\n");
+    let mut out = CsvText::new(COMPARISON_HEADER.split(','));
     for p in points {
         for o in &p.outcomes {
             let t = &o.target;
             let numbers = match &o.stats {
                 Some(s) => {
                     let interval = mean_interval(&s.values);
-                    format!(
-                        "{},{},{},{},{},{},{}",
-                        s.values.len(),
-                        fmt_stat(interval.mean),
-                        fmt_stat(interval.low),
-                        fmt_stat(interval.high),
-                        fmt_stat(s.p05),
-                        fmt_stat(s.p95),
-                        fmt_stat(s.p_met)
-                    )
+                    let mut numbers = vec![s.values.len().to_string()];
+                    numbers.extend(
+                        [
+                            interval.mean,
+                            interval.low,
+                            interval.high,
+                            s.p05,
+                            s.p95,
+                            s.p_met,
+                        ]
+                        .map(fmt_stat),
+                    );
+                    numbers
                 }
-                None => ",,,,,,".to_string(),
+                None => vec![String::new(); 7],
             };
-            writeln!(
-                out,
-                "{},{},{},{},{},{},{},{numbers},{}",
-                csv_field(&p.record.name),
-                csv_field(p.record.sweep.as_deref().unwrap_or("")),
-                csv_field(&t.id),
-                csv_field(&t.metric),
-                t.comparison.symbol(),
-                t.threshold,
-                csv_field(&o.deadline),
-                o.verdict
-            )
-            .expect("writing to a String cannot fail");
+            let mut fields = vec![
+                p.record.name.clone(),
+                p.record.sweep.clone().unwrap_or_default(),
+                t.id.clone(),
+                t.metric.clone(),
+                t.comparison.symbol().to_string(),
+                t.threshold.to_string(),
+                o.deadline.clone(),
+            ];
+            fields.extend(numbers);
+            fields.push(o.verdict.to_string());
+            out.row(&fields);
         }
     }
-    out
+    out.finish()
 }
 
 /// One row per point; one column per swept key of the whole batch (empty where a point does
@@ -213,12 +215,11 @@ fn points_csv(points: &[PointOutcome]) -> String {
             }
         }
     }
-    let mut out = String::from("point,sweep,replications,targets_met,targets_uncertain,targets_not_met,targets_evaluated,mean_p_met");
-    for k in &keys {
-        out.push(',');
-        out.push_str(&csv_field(k));
-    }
-    out.push('\n');
+    let mut out = CsvText::new(
+        "point,sweep,replications,targets_met,targets_uncertain,targets_not_met,targets_evaluated,mean_p_met"
+            .split(',')
+            .chain(keys.iter().copied()),
+    );
     for p in points {
         let values: BTreeMap<&str, &str> = p
             .record
@@ -226,26 +227,23 @@ fn points_csv(points: &[PointOutcome]) -> String {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        write!(
-            out,
-            "{},{},{},{},{},{},{},{}",
-            csv_field(&p.record.name),
-            csv_field(p.record.sweep.as_deref().unwrap_or("")),
-            p.record.replications,
-            p.count(Verdict::Met),
-            p.count(Verdict::Uncertain),
-            p.count(Verdict::NotMet),
-            p.evaluated(),
-            fmt_stat(p.mean_p_met())
-        )
-        .expect("writing to a String cannot fail");
-        for k in &keys {
-            out.push(',');
-            out.push_str(&csv_field(values.get(k).copied().unwrap_or("")));
-        }
-        out.push('\n');
+        let mut fields = vec![
+            p.record.name.clone(),
+            p.record.sweep.clone().unwrap_or_default(),
+            p.record.replications.to_string(),
+            p.count(Verdict::Met).to_string(),
+            p.count(Verdict::Uncertain).to_string(),
+            p.count(Verdict::NotMet).to_string(),
+            p.evaluated().to_string(),
+            fmt_stat(p.mean_p_met()),
+        ];
+        fields.extend(
+            keys.iter()
+                .map(|k| values.get(k).copied().unwrap_or("").to_string()),
+        );
+        out.row(&fields);
     }
-    out
+    out.finish()
 }
 
 /// The points ranked by targets met, then by mean `p_met`, then in batch order.

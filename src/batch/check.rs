@@ -4,7 +4,8 @@ use std::fs;
 use std::path::Path;
 
 use super::{BatchFolder, BATCH_RECORD};
-use crate::output::{check_result_folder, sha256_hex, FolderCheck};
+use crate::output::{check_result_folder, FolderCheck};
+use crate::util::hash::sha256_hex;
 
 /// Verifies a batch folder: complete, every job file intact, every point's result folder and
 /// every batch-level file matching the checksums recorded. A shard's folder is checked for its

@@ -4,8 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::{Batch, BatchSize, Point};
 use crate::config::TomlFile;
 use crate::experiment::memory::{patients_created, result_bytes};
@@ -13,6 +11,7 @@ use crate::scenario::{
     is_scenario_name, nearest_key, render_value, Scenario, ScenarioBase, Setting,
     SCENARIO_NAME_RULE,
 };
+use crate::util::hash::sha256_hex;
 
 /// Refused before expanding: a grid this big is a typo, not a plan.
 pub const MAX_POINTS: usize = 10_000;
@@ -116,14 +115,10 @@ pub fn load_batch(path: &Path) -> Result<Batch, Vec<String>> {
             || file.display.clone(),
             |n| n.to_string_lossy().into_owned(),
         ),
-        file_sha256: hex(&Sha256::digest(file.text.as_bytes())),
+        file_sha256: sha256_hex(file.text.as_bytes()),
         file_text: file.text.clone(),
         points,
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Every grid point of a sweep repeats the base file's problems: keep each once, in order.

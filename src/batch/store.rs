@@ -25,10 +25,11 @@ use sha2::{Digest, Sha256};
 use super::file::{MAX_JOBS, MAX_POINTS, RESERVED_NAMES};
 use super::{Batch, JobId, Shard};
 use crate::model::ReplicationResult;
-use crate::output::{sha256_hex, write_atomic, OutputError};
+use crate::output::{write_atomic, OutputError};
 use crate::scenario::{
     is_scenario_name, render_value, Scenario, MAX_REPLICATIONS, SCENARIO_NAME_RULE,
 };
+use crate::util::hash::sha256_hex;
 
 pub const BATCH_RECORD: &str = "batch.json";
 pub const JOBS_FOLDER: &str = "jobs";

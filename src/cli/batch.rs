@@ -15,11 +15,12 @@ use plansim::batch::{
     AssembleOptions, Batch, BatchFolder, BatchRecord, FolderPlan, Shard,
 };
 use plansim::experiment::memory::{
-    estimate_batch_memory, human_bytes, memory_limit, peak_memory, MemoryEstimate,
+    estimate_batch_memory, memory_limit, peak_memory, MemoryEstimate,
 };
-use plansim::experiment::{human_duration, ExperimentOptions, ProgressSpec};
+use plansim::experiment::{ExperimentOptions, ProgressSpec};
 use plansim::output::{is_locked, OutputError};
 use plansim::targets::Catalogue;
+use plansim::util::fmt::{human_bytes, human_duration};
 
 use super::common::{install_stop_handler, lock, refuse_if_too_big, Interrupted};
 use super::flags::{OutputDir, Threads, WriteFlags};

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
 
-use plansim::experiment::memory::{human_bytes, memory_limit, MemoryEstimate};
+use plansim::experiment::memory::{memory_limit, MemoryEstimate};
 use plansim::experiment::StopFlag;
 use plansim::network::{scenario_kind, NetworkScenario, ScenarioKind};
 use plansim::output::{lock_folder, FolderLock};
 use plansim::plot::RunResults;
 use plansim::scenario::{Scenario, ScenarioError};
+use plansim::util::fmt::human_bytes;
 
 /// Exit status for a run stopped by Ctrl-C or SIGTERM: a failed run, 1, as the interface
 /// contract says; the message on stderr says it was interrupted and what was kept.

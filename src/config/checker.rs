@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::problems::{dotted, index_segment, key_path, lookup, nearest, num, KeyPath, Source};
-use crate::date::Date;
+use crate::util::date::Date;
 
 /// Tolerance for share groups that must sum to 1.
 pub const SUM_TOLERANCE: f64 = 1e-6;

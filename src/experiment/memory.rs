@@ -258,22 +258,6 @@ pub fn peak_memory() -> Option<f64> {
     Some(kib * 1024.0)
 }
 
-/// Bytes as `1.4 GB` (powers of 1000, one decimal).
-pub fn human_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{value:.0} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,13 +303,6 @@ mod tests {
         // A group whose files cannot be read is no limit.
         assert_eq!(control_group_limit_in("0::/elsewhere\n", &mount), None);
         std::fs::remove_dir_all(&mount).unwrap();
-    }
-
-    #[test]
-    fn bytes_read_as_people_write_them() {
-        assert_eq!(human_bytes(512.0), "512 bytes");
-        assert_eq!(human_bytes(1_430_000_000.0), "1.4 GB");
-        assert_eq!(human_bytes(2.5e15), "2500.0 TB");
     }
 
     #[test]

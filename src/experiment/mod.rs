@@ -8,7 +8,6 @@
 
 pub mod memory;
 mod network;
-pub mod stats;
 
 pub use network::{run_network_experiment, NetworkExperiment, NetworkRun};
 
@@ -22,6 +21,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::model::{run_replication, ReplicationResult};
 use crate::scenario::Scenario;
+use crate::util::fmt::human_duration;
 
 /// How to run an experiment.
 #[derive(Clone, Debug, Default)]
@@ -401,16 +401,6 @@ impl ProgressShown {
         if self.log.is_some() && self.done_now > 0 {
             eprintln!("{}", self.line());
         }
-    }
-}
-
-/// `1h 05m`, `12m 03s`, `42s`.
-pub fn human_duration(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    match (s / 3600, (s % 3600) / 60, s % 60) {
-        (0, 0, sec) => format!("{sec}s"),
-        (0, min, sec) => format!("{min}m {sec:02}s"),
-        (h, min, _) => format!("{h}h {min:02}m"),
     }
 }
 

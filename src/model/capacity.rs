@@ -8,8 +8,8 @@
 //! ([`WholeUnits`]), so a specialty with 7.5 lists a week holds 1 or 2 a day and exactly 7.5 a
 //! week on average, with no randomness.
 
-use crate::date::Date;
 use crate::scenario::{CapacityChange, ChangeAmount, Resource, Scenario};
+use crate::util::date::Date;
 
 /// Planned capacity by day, resource and unit (specialty, test type, or the one cancer
 /// treatment service).

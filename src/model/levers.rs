@@ -2,8 +2,8 @@
 //! lever changes (`[calendar.levers.*]`) that have started applied in date order. The model
 //! reads every lever from here, so a lever can change on any date without the model knowing.
 
-use crate::date::Date;
 use crate::scenario::{LeverChange, LeverSet, Scenario};
+use crate::util::date::Date;
 
 /// The levers in force for one specialty: one value per lever declared in the scenario.
 pub type Productivity = LeverSet<f64>;

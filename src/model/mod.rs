@@ -26,13 +26,16 @@ pub(crate) mod test_support;
 mod theatres;
 mod waiting_list;
 
-pub use metrics::{metric_by_name, Metric, MetricDef, MetricKind, ReplicationResult, METRICS};
+use metrics::MonthValues;
+pub use metrics::{
+    metric_by_name, Metric, MetricDef, MetricKind, ReplicationResult, Unit, METRICS,
+};
 
 use ndarray::Array2;
 
-use crate::date::Date;
 use crate::engine::{DayAgenda, EventQueue, KeyedStream, SimDuration, SimTime, StreamKey};
 use crate::scenario::{Scenario, TestType};
+use crate::util::date::Date;
 use booking::{BookingQueue, BookingRules, QueueKind};
 use capacity::{CapacityCalendar, WholeUnits};
 use draws::{DurationDraw, Once};

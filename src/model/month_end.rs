@@ -1,8 +1,10 @@
 //! Month end: the census of every waiting list and the month's flows, written as one row of
 //! the replication's metric table (counts at the simulated scale; `into_result` scales them).
+//! The row is filled through [`MonthValues`], and a month in which any metric of the table was
+//! given no value stops the run rather than reporting a zero.
 
 use super::diagnostics;
-use super::{Hospital, Metric, Money, OVER_WEEKS};
+use super::{Hospital, Metric, Money, MonthValues, OVER_WEEKS};
 
 impl Hospital<'_> {
     pub(super) fn record_wait_weeks(&mut self, row: usize, census_day: i64) {
@@ -27,8 +29,8 @@ impl Hospital<'_> {
         };
         let attendances = (tally.first_attendances + tally.followup_attendances) as f64;
         let spells = (tally.daycase_spells + tally.inpatient_spells) as f64;
-        let mut row = self.results.row_mut(month);
-        let mut set = |metric: Metric, value: f64| row[metric.index()] = value;
+        let mut values = MonthValues::new();
+        let mut set = |metric: Metric, value: f64| values.set(metric, value);
         set(Metric::RttWaitingList, census.total as f64);
         // An empty list has nobody waiting over 18 weeks: the standard is met, not failed.
         let within_18w = if census.total == 0 {
@@ -204,5 +206,12 @@ impl Hospital<'_> {
             Metric::CostPerClockStopGbp,
             if stops > 0.0 { cost / stops } else { 0.0 },
         );
+        // A forgotten metric is a bug in this function, found by every test that runs a month.
+        let values = values
+            .finish()
+            .unwrap_or_else(|missing| panic!("month end gave no value to {}", missing.join(", ")));
+        for (cell, value) in self.results.row_mut(month).iter_mut().zip(values) {
+            *cell = value;
+        }
     }
 }

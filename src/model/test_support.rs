@@ -2,9 +2,9 @@
 //! files involved).
 
 use super::{Event, Hospital, ReplicationResult};
-use crate::date::Date;
 use crate::engine::SimTime;
 use crate::scenario::*;
+use crate::util::date::Date;
 
 /// A district-sized scenario: two specialties, 12 months from April 2024.
 pub(crate) fn small_scenario() -> Scenario {

@@ -4,6 +4,28 @@
 use super::*;
 use crate::model::patient::Pathway;
 
+#[test]
+fn every_metric_in_the_table_has_a_value_every_month() {
+    // Month end refuses a month in which a metric of the table got no value (`MonthValues`),
+    // so a run that completes gave every metric one each month.
+    let s = test_support::small_scenario();
+    let result = run_replication(&s, 1);
+    assert_eq!(
+        result.metrics.dim(),
+        (s.simulation.months as usize, METRICS.len())
+    );
+    for (month, row) in result.metrics.rows().into_iter().enumerate() {
+        for (k, v) in row.iter().enumerate() {
+            assert!(
+                !v.is_nan(),
+                "month {}: {} is NaN",
+                month + 1,
+                METRICS[k].name
+            );
+        }
+    }
+}
+
 fn value(result: &ReplicationResult, month: usize, metric: Metric) -> f64 {
     result.value(month, metric)
 }

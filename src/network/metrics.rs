@@ -1,7 +1,7 @@
 //! The network model's metrics: per-station and network-wide accumulators for one reporting
 //! period, and the values reported from them. Times are reported in the scenario's time unit.
 
-use crate::experiment::stats::quantile_sorted;
+use crate::util::stats::quantile_sorted;
 
 /// One reported metric: its name (after `station.<name>.` or `network.`) and meaning.
 #[derive(Clone, Copy, Debug)]

@@ -16,9 +16,8 @@ pub use sim::{run_network_replication, NetworkReplication};
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::scenario::ScenarioError;
+use crate::util::hash::sha256_hex;
 
 /// Minutes in a week: sessions repeat weekly, and time zero is Monday 00:00.
 pub const MINUTES_PER_WEEK: i64 = 7 * 24 * 60;
@@ -212,8 +211,7 @@ impl NetworkScenario {
 
     /// Lowercase hex SHA-256 of [`NetworkScenario::resolved_toml`].
     pub fn hash(&self) -> String {
-        let digest = Sha256::digest(self.resolved_toml().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(self.resolved_toml().as_bytes())
     }
 
     /// Reporting periods after the warm-up: `(start, end)` in minutes; the last may be short.

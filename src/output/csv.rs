@@ -1,14 +1,12 @@
 //! CSV exporters for monthly.csv, summary.csv and targets.csv, with the column names of the
-//! interface contract in DESIGN.md. They return text; they never write files.
+//! interface contract in docs/design.md. They return text; they never write files. Every CSV
+//! plansim writes goes through [`CsvText`], and every one it reads back through the same crate.
 
-use std::fmt::Write;
-
-use crate::date::Date;
-use crate::experiment::stats;
 use crate::model::{Metric, ReplicationResult, METRICS};
 use crate::targets::TargetOutcome;
-
-use super::{fmt_num, fmt_stat};
+use crate::util::date::Date;
+use crate::util::fmt::{fmt_num, fmt_stat};
+use crate::util::stats;
 
 pub const MONTHLY_HEADER: &str = "scenario,replication,month,period_end,metric,value";
 pub const WAITS_HEADER: &str = "scenario,replication,month,period_end,weeks,pathways";
@@ -25,26 +23,23 @@ pub fn monthly_csv(
     month_ends: &[Date],
     replications: &[ReplicationResult],
 ) -> String {
-    let name = field(scenario);
-    let mut out = String::new();
-    out.push_str(MONTHLY_HEADER);
-    out.push('\n');
+    let mut out = CsvText::new(MONTHLY_HEADER.split(','));
     for (r, rep) in replications.iter().enumerate() {
         for (m, end) in month_ends.iter().enumerate() {
             for (k, metric) in METRICS.iter().enumerate() {
-                let value = fmt_num(rep.metrics[[m, k]]);
-                writeln!(
-                    out,
-                    "{name},{},{},{end},{},{value}",
-                    r + 1,
-                    m + 1,
-                    metric.name
-                )
-                .expect("writing to a String cannot fail");
+                let fields: [&str; 6] = [
+                    scenario,
+                    &(r + 1).to_string(),
+                    &(m + 1).to_string(),
+                    &end.to_string(),
+                    metric.name,
+                    &fmt_num(rep.metrics[[m, k]]),
+                ];
+                out.row(fields);
             }
         }
     }
-    out
+    out.finish()
 }
 
 /// One row per replication, month (0 is the starting list, dated the day before the first
@@ -55,10 +50,7 @@ pub fn waits_csv(
     month_ends: &[Date],
     replications: &[ReplicationResult],
 ) -> String {
-    let name = field(scenario);
-    let mut out = String::new();
-    out.push_str(WAITS_HEADER);
-    out.push('\n');
+    let mut out = CsvText::new(WAITS_HEADER.split(','));
     let census_days: Vec<Date> = month_ends
         .first()
         .map(|end| end.first_of_month().add_days(-1))
@@ -68,18 +60,19 @@ pub fn waits_csv(
     for (r, rep) in replications.iter().enumerate() {
         for (m, row) in rep.wait_weeks.rows().into_iter().enumerate() {
             for (weeks, &pathways) in row.iter().enumerate() {
-                writeln!(
-                    out,
-                    "{name},{},{m},{},{weeks},{}",
-                    r + 1,
-                    census_days[m],
-                    fmt_num(pathways)
-                )
-                .expect("writing to a String cannot fail");
+                let fields: [&str; 6] = [
+                    scenario,
+                    &(r + 1).to_string(),
+                    &m.to_string(),
+                    &census_days[m].to_string(),
+                    &weeks.to_string(),
+                    &fmt_num(pathways),
+                ];
+                out.row(fields);
             }
         }
     }
-    out
+    out.finish()
 }
 
 /// The lines of `finance.csv`: an activity or capacity type, the metrics its volume adds
@@ -173,10 +166,7 @@ pub fn finance_csv(
     month_ends: &[Date],
     replications: &[ReplicationResult],
 ) -> String {
-    let name = field(scenario);
-    let mut out = String::new();
-    out.push_str(FINANCE_HEADER);
-    out.push('\n');
+    let mut out = CsvText::new(FINANCE_HEADER.split(','));
     let per_replication = |f: &dyn Fn(&ReplicationResult) -> f64| -> Vec<f64> {
         replications.iter().map(f).collect()
     };
@@ -200,26 +190,22 @@ pub fn finance_csv(
                 fmt_stat(stats::summarise(&volume).mean)
             };
             let triple = |s: Option<stats::Summary>| match s {
-                Some(s) => format!(
-                    "{},{},{}",
-                    fmt_stat(s.mean),
-                    fmt_stat(s.p05),
-                    fmt_stat(s.p95)
-                ),
-                None => "0,0,0".to_string(),
+                Some(s) => [s.mean, s.p05, s.p95].map(fmt_stat),
+                None => ["0", "0", "0"].map(String::from),
             };
-            writeln!(
-                out,
-                "{name},{},{end},{},{volume},{},{}",
-                m + 1,
-                line.activity,
-                triple(value),
-                triple(cost)
-            )
-            .expect("writing to a String cannot fail");
+            let mut fields = vec![
+                scenario.to_string(),
+                (m + 1).to_string(),
+                end.to_string(),
+                line.activity.to_string(),
+                volume,
+            ];
+            fields.extend(triple(value));
+            fields.extend(triple(cost));
+            out.row(&fields);
         }
     }
-    out
+    out.finish()
 }
 
 /// What each scenario changes against the first: per scenario after the first, month and
@@ -232,9 +218,7 @@ pub fn comparison_csv(
     month_ends: &[Date],
     metrics: &[Metric],
 ) -> String {
-    let mut out = String::new();
-    out.push_str(COMPARISON_HEADER);
-    out.push('\n');
+    let mut out = CsvText::new(COMPARISON_HEADER.split(','));
     for (name, runs) in others {
         for (m, end) in month_ends.iter().enumerate() {
             for &metric in metrics {
@@ -244,94 +228,119 @@ pub fn comparison_csv(
                 let (b, v) = (column(base), column(runs));
                 let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len().max(1) as f64;
                 let d = stats::paired_difference(&b, &v);
-                writeln!(
-                    out,
-                    "{},{},{},{end},{},{},{},{},{},{}",
-                    field(name),
-                    field(base_name),
-                    m + 1,
+                let fields: [&str; 10] = [
+                    *name,
+                    base_name,
+                    &(m + 1).to_string(),
+                    &end.to_string(),
                     metric.def().name,
-                    fmt_stat(mean(&b)),
-                    fmt_stat(mean(&v)),
-                    fmt_stat(d.mean),
-                    fmt_stat(d.low),
-                    fmt_stat(d.high)
-                )
-                .expect("writing to a String cannot fail");
+                    &fmt_stat(mean(&b)),
+                    &fmt_stat(mean(&v)),
+                    &fmt_stat(d.mean),
+                    &fmt_stat(d.low),
+                    &fmt_stat(d.high),
+                ];
+                out.row(fields);
             }
         }
     }
-    out
+    out.finish()
 }
 
-/// One row per month and metric: statistics across replications (see `experiment::stats`:
+/// One row per month and metric: statistics across replications (see `util::stats`:
 /// sample sd, type 7 quantiles), rounded to 12 significant digits.
 pub fn summary_csv(
     scenario: &str,
     month_ends: &[Date],
     replications: &[ReplicationResult],
 ) -> String {
-    let name = field(scenario);
-    let mut out = String::new();
-    out.push_str(SUMMARY_HEADER);
-    out.push('\n');
+    let mut out = CsvText::new(SUMMARY_HEADER.split(','));
     let mut values = Vec::with_capacity(replications.len());
     for (m, end) in month_ends.iter().enumerate() {
         for (k, metric) in METRICS.iter().enumerate() {
             values.clear();
             values.extend(replications.iter().map(|rep| rep.metrics[[m, k]]));
             let s = stats::summarise(&values);
-            writeln!(
-                out,
-                "{name},{},{end},{},{},{},{},{},{}",
-                m + 1,
+            let fields: [&str; 9] = [
+                scenario,
+                &(m + 1).to_string(),
+                &end.to_string(),
                 metric.name,
-                fmt_stat(s.mean),
-                fmt_stat(s.sd),
-                fmt_stat(s.p05),
-                fmt_stat(s.p50),
-                fmt_stat(s.p95)
-            )
-            .expect("writing to a String cannot fail");
+                &fmt_stat(s.mean),
+                &fmt_stat(s.sd),
+                &fmt_stat(s.p05),
+                &fmt_stat(s.p50),
+                &fmt_stat(s.p95),
+            ];
+            out.row(fields);
         }
     }
-    out
+    out.finish()
 }
 
 /// One row per target, in catalogue order. Numbers are empty for targets not modelled or
 /// beyond the horizon.
 pub fn targets_csv(scenario: &str, outcomes: &[TargetOutcome]) -> String {
-    let name = field(scenario);
-    let mut out = String::new();
-    out.push_str(TARGETS_HEADER);
-    out.push('\n');
+    let mut out = CsvText::new(TARGETS_HEADER.split(','));
     for o in outcomes {
         let t = &o.target;
         let numbers = match &o.stats {
-            Some(s) => [s.mean, s.p05, s.p95, s.p_met].map(fmt_stat).join(","),
-            None => ",,,".to_string(),
+            Some(s) => [s.mean, s.p05, s.p95, s.p_met].map(fmt_stat),
+            None => Default::default(),
         };
-        writeln!(
-            out,
-            "{name},{},{},{},{},{},{numbers},{}",
-            field(&t.id),
-            field(&t.metric),
-            t.comparison.symbol(),
-            t.threshold,
-            field(&o.deadline),
-            o.verdict
-        )
-        .expect("writing to a String cannot fail");
+        let mut fields = vec![
+            scenario.to_string(),
+            t.id.clone(),
+            t.metric.clone(),
+            t.comparison.symbol().to_string(),
+            t.threshold.to_string(),
+            o.deadline.clone(),
+        ];
+        fields.extend(numbers);
+        fields.push(o.verdict.to_string());
+        out.row(&fields);
     }
-    out
+    out.finish()
 }
 
-/// Quotes a field when it holds a comma, quote or line break (RFC 4180).
-pub(crate) fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
+/// CSV text built with the csv crate. A field is quoted only when it holds a comma, a quote or
+/// a line break, quotes inside doubled (RFC 4180), and lines end in `\n`: the crate's defaults,
+/// spelled out because the bytes of every result file depend on them.
+pub struct CsvText(csv::Writer<Vec<u8>>);
+
+impl CsvText {
+    /// A file starting with the header row `columns`.
+    pub fn new<I, F>(columns: I) -> CsvText
+    where
+        I: IntoIterator<Item = F>,
+        F: AsRef<[u8]>,
+    {
+        let writer = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Necessary)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .double_quote(true)
+            .from_writer(Vec::new());
+        let mut text = CsvText(writer);
+        text.row(columns);
+        text
+    }
+
+    /// One row. Every row has as many fields as the header: another count is a bug here, and
+    /// the csv crate refuses it.
+    pub fn row<I, F>(&mut self, fields: I)
+    where
+        I: IntoIterator<Item = F>,
+        F: AsRef<[u8]>,
+    {
+        self.0
+            .write_record(fields)
+            .expect("every row has the header's width, and writing to memory cannot fail");
+    }
+
+    /// The text written.
+    pub fn finish(self) -> String {
+        let bytes = self.0.into_inner().expect("flushing to memory cannot fail");
+        String::from_utf8(bytes).expect("only text was written")
     }
 }
 
@@ -341,8 +350,12 @@ mod tests {
 
     #[test]
     fn quotes_only_when_needed() {
-        assert_eq!(field("baseline"), "baseline");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        let mut text = CsvText::new(["name", "note", "n"]);
+        text.row(["baseline", "a,b", "1"]);
+        text.row(["say \"hi\"", "two\nlines", ""]);
+        assert_eq!(
+            text.finish(),
+            "name,note,n\nbaseline,\"a,b\",1\n\"say \"\"hi\"\"\",\"two\nlines\",\n"
+        );
     }
 }

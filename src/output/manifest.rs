@@ -4,14 +4,14 @@
 //! fixed order, so everything outside `timings` is byte-identical for the same inputs.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::date::Date;
 use crate::experiment::{ExperimentResult, ScenarioRun};
 use crate::scenario::Scenario;
+use crate::util::date::iso_utc;
+use crate::util::hash::sha256_hex;
 
 /// Field order here is the key order in the file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -156,36 +156,13 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
     sha256_hex(scenario.resolved_toml().as_bytes())
 }
 
-/// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-pub(crate) fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 pub(super) fn round_us(seconds: f64) -> f64 {
     (seconds * 1e6).round() / 1e6
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`.
-pub(super) fn iso_utc(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0) as i64;
-    let day = Date::from_ymd(1970, 1, 1)
-        .expect("a real date")
-        .add_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn keys_keep_their_order_and_timings_come_last() {
@@ -249,11 +226,5 @@ mod tests {
             ]
         );
         assert!(json.ends_with("}\n"));
-    }
-
-    #[test]
-    fn formats_utc_times() {
-        let t = UNIX_EPOCH + Duration::from_secs(1_711_929_600 + 3661);
-        assert_eq!(iso_utc(t), "2024-04-01T01:01:01Z");
     }
 }

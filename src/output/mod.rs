@@ -3,10 +3,9 @@
 //! `--force`, and writes every file atomically; `verify` checks a written folder against the
 //! checksums in its manifest; `interrupted` keeps what a stopped run completed.
 //!
-//! Numbers are printed with Rust's shortest round-trip form (`{}` of `f64`), never as `-0`;
-//! statistics across replications are first rounded to 12 significant digits so that sums such
-//! as `0.1 + 0.2` do not print as `0.30000000000000004`. The same results always give the same
-//! bytes.
+//! Numbers are printed by `util::fmt::fmt_num` (shortest round-trip, never `-0`) and
+//! statistics by `util::fmt::fmt_stat` (12 significant digits), so the same results always give
+//! the same bytes.
 
 mod csv;
 mod interrupted;
@@ -16,7 +15,7 @@ mod network;
 mod verify;
 mod writer;
 
-pub(crate) use csv::field as csv_field;
+pub use csv::CsvText;
 pub use csv::{
     comparison_csv, finance_csv, monthly_csv, summary_csv, targets_csv, waits_csv,
     COMPARISON_HEADER, FINANCE_HEADER, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
@@ -24,7 +23,10 @@ pub use csv::{
 };
 pub use interrupted::{holds_complete_result, keep_interrupted};
 pub use lock::{is_locked, lock_folder, FolderLock};
-pub use manifest::{scenario_hash, sha256_hex, Manifest, Timings};
+pub use manifest::{scenario_hash, Manifest, Timings};
+// The command checks job files with it; the one definition is in `util::hash`.
+pub use crate::util::hash::sha256_hex;
+
 pub use network::{network_result_files, stations_csv, STATIONS_HEADER};
 pub use verify::{check_result_folder, verify_result_folder, FolderCheck, FolderReport};
 pub use writer::{
@@ -36,33 +38,6 @@ use crate::experiment::{ExperimentResult, ScenarioRun};
 use crate::model::ReplicationResult;
 use crate::scenario::Scenario;
 use crate::targets::TargetOutcome;
-
-/// Formats a number deterministically: shortest round-trip, `0` for `-0`, `NaN`/`inf`/`-inf`
-/// for the non-finite.
-pub fn fmt_num(x: f64) -> String {
-    if x == 0.0 {
-        // Also catches -0.0, which compares equal to 0.
-        "0".to_string()
-    } else {
-        format!("{x}")
-    }
-}
-
-/// Rounds to 12 significant digits (through decimal text, so the result is exact and the same
-/// on every platform). Non-finite values pass through.
-pub fn round_sig(x: f64) -> f64 {
-    if !x.is_finite() || x == 0.0 {
-        return x;
-    }
-    format!("{x:.11e}")
-        .parse()
-        .expect("Rust formats a float it can parse")
-}
-
-/// A statistic as printed in summary.csv and targets.csv.
-pub(crate) fn fmt_stat(x: f64) -> String {
-    fmt_num(round_sig(x))
-}
 
 /// One scenario's result folder before it is written: the manifest and the other files.
 /// The manifest records every file's checksum when the folder is turned into bytes, so files
@@ -144,22 +119,5 @@ impl ResultFolder {
         )];
         all.extend(self.files);
         all
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_print_deterministically() {
-        assert_eq!(fmt_num(-0.0), "0");
-        assert_eq!(fmt_num(7538830.0), "7538830");
-        assert_eq!(fmt_num(0.1), "0.1");
-        assert_eq!(fmt_num(f64::NAN), "NaN");
-        assert_eq!(fmt_stat(0.1 + 0.2), "0.3");
-        assert_eq!(fmt_stat(-1e-300 * 1e-300), "0");
-        assert_eq!(fmt_stat(2.0 / 3.0), "0.666666666667");
-        assert_eq!(fmt_stat(123456789012345.0), "123456789012000");
     }
 }

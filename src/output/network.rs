@@ -5,16 +5,16 @@
 //! In `monthly.csv` and `summary.csv`, `month` numbers the reporting periods from 1 and
 //! `period_end` is the end of the period in the scenario's time unit from time zero.
 
-use std::fmt::Write;
-
 use serde::Serialize;
 
-use super::csv::{MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER};
-use super::manifest::{iso_utc, round_us};
-use super::{fmt_num, fmt_stat};
-use crate::experiment::stats;
+use super::csv::{CsvText, MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER};
+use super::manifest::round_us;
 use crate::experiment::{NetworkExperiment, NetworkRun};
 use crate::network::{NetworkScenario, NETWORK_METRICS, STATION_METRICS};
+use crate::util::date::iso_utc;
+use crate::util::fmt::{fmt_num, fmt_stat};
+use crate::util::hash::sha256_hex;
+use crate::util::stats;
 
 pub const STATIONS_HEADER: &str = "scenario,station,metric,mean,sd,ci95_half_width,p05,p50,p95";
 
@@ -75,7 +75,12 @@ pub fn network_result_files(
             network_summary_csv(scenario, run).into_bytes(),
         ),
         ("stations.csv", stations_csv(scenario, run).into_bytes()),
-        ("targets.csv", format!("{TARGETS_HEADER}\n").into_bytes()),
+        (
+            "targets.csv",
+            CsvText::new(TARGETS_HEADER.split(','))
+                .finish()
+                .into_bytes(),
+        ),
     ];
     let manifest = NetworkManifest {
         plansim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -90,7 +95,7 @@ pub fn network_result_files(
         complete: true,
         files: files
             .iter()
-            .map(|(name, bytes)| (name.to_string(), super::sha256_hex(bytes)))
+            .map(|(name, bytes)| (name.to_string(), sha256_hex(bytes)))
             .collect(),
         timings: NetworkTimings {
             started: iso_utc(experiment.started),
@@ -133,24 +138,24 @@ fn period_ends(scenario: &NetworkScenario) -> Vec<String> {
 pub fn network_monthly_csv(scenario: &NetworkScenario, run: &NetworkRun) -> String {
     let names = scenario.metric_names();
     let ends = period_ends(scenario);
-    let mut out = format!("{MONTHLY_HEADER}\n");
+    let mut out = CsvText::new(MONTHLY_HEADER.split(','));
     for rep in &run.replications {
         for (p, end) in ends.iter().enumerate() {
             for (k, metric) in names.iter().enumerate() {
                 let value = rep.periods.get([p, k]).copied().unwrap_or(f64::NAN);
-                writeln!(
-                    out,
-                    "{},{},{},{end},{metric},{}",
-                    scenario.name,
-                    rep.replication,
-                    p + 1,
-                    fmt_num(value)
-                )
-                .expect("writing to a String cannot fail");
+                let fields: [&str; 6] = [
+                    &scenario.name,
+                    &rep.replication.to_string(),
+                    &(p + 1).to_string(),
+                    end,
+                    metric,
+                    &fmt_num(value),
+                ];
+                out.row(fields);
             }
         }
     }
-    out
+    out.finish()
 }
 
 /// One row per period and metric, statistics across replications (NaN values, from periods
@@ -158,7 +163,7 @@ pub fn network_monthly_csv(scenario: &NetworkScenario, run: &NetworkRun) -> Stri
 pub fn network_summary_csv(scenario: &NetworkScenario, run: &NetworkRun) -> String {
     let names = scenario.metric_names();
     let ends = period_ends(scenario);
-    let mut out = format!("{SUMMARY_HEADER}\n");
+    let mut out = CsvText::new(SUMMARY_HEADER.split(','));
     for (p, end) in ends.iter().enumerate() {
         for (k, metric) in names.iter().enumerate() {
             let values: Vec<f64> = run
@@ -168,28 +173,28 @@ pub fn network_summary_csv(scenario: &NetworkScenario, run: &NetworkRun) -> Stri
                 .filter(|v| !v.is_nan())
                 .collect();
             let s = stats::summarise(&values);
-            writeln!(
-                out,
-                "{},{},{end},{metric},{},{},{},{},{}",
-                scenario.name,
-                p + 1,
-                fmt_stat(s.mean),
-                fmt_stat(s.sd),
-                fmt_stat(s.p05),
-                fmt_stat(s.p50),
-                fmt_stat(s.p95)
-            )
-            .expect("writing to a String cannot fail");
+            let fields: [&str; 9] = [
+                &scenario.name,
+                &(p + 1).to_string(),
+                end,
+                metric,
+                &fmt_stat(s.mean),
+                &fmt_stat(s.sd),
+                &fmt_stat(s.p05),
+                &fmt_stat(s.p50),
+                &fmt_stat(s.p95),
+            ];
+            out.row(fields);
         }
     }
-    out
+    out.finish()
 }
 
 /// One row per station (then `network`) and metric over the whole run after the warm-up:
 /// mean across replications, sample sd, the half-width of a normal 95% confidence interval
 /// for the mean (1.96 sd / sqrt(n)), and quantiles.
 pub fn stations_csv(scenario: &NetworkScenario, run: &NetworkRun) -> String {
-    let mut out = format!("{STATIONS_HEADER}\n");
+    let mut out = CsvText::new(STATIONS_HEADER.split(','));
     let scopes = scenario
         .stations
         .iter()
@@ -208,18 +213,18 @@ pub fn stations_csv(scenario: &NetworkScenario, run: &NetworkRun) -> String {
             .collect();
         let s = stats::summarise(&values);
         let half = 1.96 * s.sd / (values.len() as f64).sqrt();
-        writeln!(
-            out,
-            "{},{station},{metric},{},{},{},{},{},{}",
-            scenario.name,
-            fmt_stat(s.mean),
-            fmt_stat(s.sd),
-            fmt_stat(half),
-            fmt_stat(s.p05),
-            fmt_stat(s.p50),
-            fmt_stat(s.p95)
-        )
-        .expect("writing to a String cannot fail");
+        let fields: [&str; 9] = [
+            &scenario.name,
+            station,
+            metric,
+            &fmt_stat(s.mean),
+            &fmt_stat(s.sd),
+            &fmt_stat(half),
+            &fmt_stat(s.p05),
+            &fmt_stat(s.p50),
+            &fmt_stat(s.p95),
+        ];
+        out.row(fields);
     }
-    out
+    out.finish()
 }

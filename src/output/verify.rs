@@ -6,9 +6,7 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
-use super::manifest::hex;
+use crate::util::hash::{is_sha256_hex, sha256_hex_reader};
 
 /// What a folder that verified holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +61,7 @@ pub fn verify_result_folder(dir: &Path) -> Result<FolderReport, Vec<String>> {
             ));
             continue;
         };
-        let Some(expected) = expected.as_str().filter(|h| is_sha256(h)) else {
+        let Some(expected) = expected.as_str().filter(|h| is_sha256_hex(h)) else {
             problems.push(format!(
                 "{}: files.{name:?} = {expected}: expected a SHA-256 as 64 hex digits",
                 shown(&manifest_path)
@@ -205,19 +203,13 @@ fn inside_path(name: &str) -> Option<PathBuf> {
     ordinary.then(|| path.to_path_buf())
 }
 
-fn is_sha256(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 /// Hashes a file as it streams, so a large monthly.csv is not read whole.
 fn file_sha256(path: &Path) -> io::Result<String> {
-    let mut file = File::open(path)?;
+    let file = File::open(path)?;
     if !file.metadata()?.is_file() {
         return Err(io::Error::other("not a file"));
     }
-    let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher)?;
-    Ok(hex(&hasher.finalize()))
+    sha256_hex_reader(file)
 }
 
 /// Files under `dir` (one level of subfolders, as `plots/`) that the manifest does not list,
@@ -307,14 +299,6 @@ mod tests {
         ] {
             assert!(inside_path(bad).is_none(), "{bad}");
         }
-    }
-
-    #[test]
-    fn checksums_are_64_lower_hex_digits() {
-        assert!(is_sha256(&"a".repeat(64)));
-        assert!(!is_sha256(&"A".repeat(64)));
-        assert!(!is_sha256(&"a".repeat(63)));
-        assert!(!is_sha256("é"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::font::FAMILY;
 use super::results::{RunResults, TargetRow, WaitProfile};
 use super::style::{self, Unit, GRID, INK, MUTED, PALETTE, PROJECTION, START, TARGET};
-use crate::date::Date;
+use crate::util::date::Date;
 
 pub(crate) type DrawResult = Result<(), String>;
 
@@ -205,7 +205,7 @@ fn monthly_axes<'c, DB: DrawingBackend>(
     s: Sizes,
     width: u32,
 ) -> Result<ChartContext<'c, DB, Coords>, String> {
-    let unit = Unit::of(metric);
+    let unit = style::unit(metric);
     let step = (hi - lo) / 6.0;
     let every = month_tick_every(last as usize, width);
     let mut chart = ChartBuilder::on(area)
@@ -369,7 +369,7 @@ impl Chart for Trajectory<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
         area.fill(&WHITE).map_err(err)?;
-        let unit = Unit::of(self.metric);
+        let unit = style::unit(self.metric);
         let (w, _) = area.dim_in_pixel();
         let s = FULL;
         let subtitle = match self.target {
@@ -407,7 +407,7 @@ fn draw_trajectory<DB: DrawingBackend>(
     s: Sizes,
     width: u32,
 ) -> DrawResult {
-    let unit = Unit::of(metric);
+    let unit = style::unit(metric);
     let months = match run.series.get(metric) {
         Some(m) if !m.is_empty() => m,
         _ => return Err(format!("no values of {metric} to draw")),
@@ -606,7 +606,7 @@ impl Chart for Dashboard<'_> {
         let (cols, rows) = self.grid();
         let cells = body.split_evenly((rows, cols));
         for ((metric, target), cell) in self.panels().into_iter().zip(cells.iter()) {
-            let unit = Unit::of(metric);
+            let unit = style::unit(metric);
             cell.draw_text(&style::title(metric), &bold(PANEL.title - 4, INK), (20, 8))
                 .map_err(err)?;
             let sub = match target {
@@ -789,7 +789,7 @@ impl Chart for Overlay<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult {
         area.fill(&WHITE).map_err(err)?;
-        let unit = Unit::of(self.metric);
+        let unit = style::unit(self.metric);
         let (w, _) = area.dim_in_pixel();
         let s = FULL;
         let first = self.runs.first().ok_or("no scenarios to compare")?;

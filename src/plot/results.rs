@@ -3,15 +3,16 @@
 //! and targets the CSVs hold are what gets drawn, so new metrics need no change here.
 //!
 //! Parsing is strict about the header (a file from another program should fail loudly) and
-//! names the file and line of anything it cannot read.
+//! names the file and line of anything it cannot read. CSV is read with the csv crate, the one
+//! `output` writes it with, so a quoted field (a name holding a comma) comes back whole.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::date::Date;
-use crate::experiment::stats::quantile_sorted;
+use crate::util::date::Date;
+use crate::util::stats::quantile_sorted;
 
 /// Why a result folder could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -162,9 +163,8 @@ impl RunResults {
         let (scenario, series, replications) = read_monthly(text("monthly.csv")?, "monthly.csv")?;
         // summary.csv is not needed for the numbers (monthly.csv has every replication, and
         // the 50% band needs quartiles summary.csv does not hold) but must be a summary.
-        let summary = text("summary.csv")?;
-        expect_header(
-            summary,
+        csv_reader(
+            text("summary.csv")?,
             "summary.csv",
             "scenario,month,period_end,metric,mean,sd,p05,p50,p95",
         )?;
@@ -205,28 +205,34 @@ impl RunResults {
     }
 }
 
-fn expect_header(text: &str, file: &str, header: &str) -> Result<(), ResultsError> {
-    match text.lines().next() {
-        Some(h) if h.trim_end() == header => Ok(()),
-        Some(h) => Err(parse_err(
+/// A reader of the CSV `text` whose header has been checked to be `header`.
+fn csv_reader<'t>(
+    text: &'t str,
+    file: &str,
+    header: &str,
+) -> Result<csv::Reader<&'t [u8]>, ResultsError> {
+    // Flexible, so a row of the wrong width is reported by `rows` with its line.
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let found = reader.headers().map_err(|e| csv_error(file, &e))?;
+    if found.is_empty() {
+        return Err(parse_err(file, 1, "empty file"));
+    }
+    if !found.iter().eq(header.split(',')) {
+        let found = found.iter().collect::<Vec<_>>().join(",");
+        return Err(parse_err(
             file,
             1,
-            format!("header is {h:?}, expected {header:?}"),
-        )),
-        None => Err(parse_err(file, 1, "empty file")),
+            format!("header is {found:?}, expected {header:?}"),
+        ));
     }
+    Ok(reader)
 }
 
-fn field<'a>(
-    fields: &[&'a str],
-    i: usize,
-    file: &str,
-    line: usize,
-) -> Result<&'a str, ResultsError> {
-    fields
-        .get(i)
-        .copied()
-        .ok_or_else(|| parse_err(file, line, format!("expected at least {} fields", i + 1)))
+fn csv_error(file: &str, error: &csv::Error) -> ResultsError {
+    let line = error.position().map_or(0, |p| p.line() as usize);
+    parse_err(file, line, error.to_string())
 }
 
 fn number(text: &str, file: &str, line: usize, what: &str) -> Result<f64, ResultsError> {
@@ -254,36 +260,32 @@ fn date(text: &str, file: &str, line: usize) -> Result<Date, ResultsError> {
     })
 }
 
-/// The rows below a CSV file's header, blank lines skipped, each as its line number and its
-/// fields; a row without exactly `width` fields is an error.
+/// The rows below the header, blank lines skipped, each as its line number and its fields; a
+/// row without exactly `width` fields is an error.
 fn rows<'t>(
-    text: &'t str,
+    reader: csv::Reader<&'t [u8]>,
     file: &'t str,
     width: usize,
-) -> impl Iterator<Item = Result<(usize, Vec<&'t str>), ResultsError>> + 't {
-    text.lines()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, line)| !line.is_empty())
-        .map(move |(i, line)| {
-            let n = i + 1;
-            let f: Vec<&str> = line.split(',').collect();
-            if f.len() != width {
-                return Err(parse_err(
-                    file,
-                    n,
-                    format!("expected {width} fields, found {}", f.len()),
-                ));
-            }
-            Ok((n, f))
-        })
+) -> impl Iterator<Item = Result<(usize, csv::StringRecord), ResultsError>> + 't {
+    reader.into_records().map(move |record| {
+        let record = record.map_err(|e| csv_error(file, &e))?;
+        let n = record.position().map_or(0, |p| p.line() as usize);
+        if record.len() != width {
+            return Err(parse_err(
+                file,
+                n,
+                format!("expected {width} fields, found {}", record.len()),
+            ));
+        }
+        Ok((n, record))
+    })
 }
 
 type Series = BTreeMap<String, Vec<MonthStats>>;
 
 /// monthly.csv -> scenario name, per-metric quantiles by month, replication count.
 fn read_monthly(text: &str, file: &str) -> Result<(String, Series, usize), ResultsError> {
-    expect_header(
+    let reader = csv_reader(
         text,
         file,
         "scenario,replication,month,period_end,metric,value",
@@ -291,8 +293,9 @@ fn read_monthly(text: &str, file: &str) -> Result<(String, Series, usize), Resul
     let mut scenario = None;
     let mut values: BTreeMap<(String, u32), (Date, Vec<f64>)> = BTreeMap::new();
     let mut reps = std::collections::BTreeSet::new();
-    for row in rows(text, file, 6) {
-        let (n, f) = row?;
+    for row in rows(reader, file, 6) {
+        let (n, record) = row?;
+        let f: Vec<&str> = record.iter().collect();
         scenario.get_or_insert_with(|| f[0].to_string());
         reps.insert(f[1].to_string());
         let month = whole_number(f[2], file, n, "month")?;
@@ -329,7 +332,7 @@ fn read_monthly(text: &str, file: &str) -> Result<(String, Series, usize), Resul
 
 fn read_targets(text: &str) -> Result<Vec<TargetRow>, ResultsError> {
     let file = "targets.csv";
-    expect_header(
+    let reader = csv_reader(
         text,
         file,
         "scenario,target,metric,comparison,threshold,deadline,mean,p05,p95,p_met,verdict",
@@ -342,14 +345,15 @@ fn read_targets(text: &str) -> Result<Vec<TargetRow>, ResultsError> {
         }
     };
     let mut targets = Vec::new();
-    for row in rows(text, file, 11) {
-        let (n, f) = row?;
+    for row in rows(reader, file, 11) {
+        let (n, record) = row?;
+        let f: Vec<&str> = record.iter().collect();
         targets.push(TargetRow {
             target: f[1].to_string(),
             metric: f[2].to_string(),
             comparison: f[3].to_string(),
             threshold: f[4].to_string(),
-            deadline: field(&f, 5, file, n)?.to_string(),
+            deadline: f[5].to_string(),
             mean: opt(f[6], n, "mean")?,
             p05: opt(f[7], n, "p05")?,
             p95: opt(f[8], n, "p95")?,
@@ -398,7 +402,7 @@ fn read_scenario(text: &str) -> Result<(String, BTreeMap<String, f64>), ResultsE
 /// waits.csv -> median pathways by week band for each month, across replications.
 fn read_waits(text: &str) -> Result<Vec<WaitProfile>, ResultsError> {
     let file = "waits.csv";
-    expect_header(
+    let reader = csv_reader(
         text,
         file,
         "scenario,replication,month,period_end,weeks,pathways",
@@ -407,8 +411,9 @@ fn read_waits(text: &str) -> Result<Vec<WaitProfile>, ResultsError> {
     type Bands = BTreeMap<u32, BTreeMap<String, f64>>;
     let mut by_month: BTreeMap<u32, (Date, Bands)> = BTreeMap::new();
     let mut reps = std::collections::BTreeSet::new();
-    for row in rows(text, file, 6) {
-        let (n, f) = row?;
+    for row in rows(reader, file, 6) {
+        let (n, record) = row?;
+        let f: Vec<&str> = record.iter().collect();
         let month = whole_number(f[2], file, n, "month")?;
         let weeks = whole_number(f[4], file, n, "weeks")?;
         let end = date(f[3], file, n)?;
@@ -471,6 +476,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("monthly.csv:1: header is"), "{err}");
+    }
+
+    #[test]
+    fn a_name_with_a_comma_and_quotes_comes_back_whole() {
+        use crate::model::{ReplicationResult, METRICS};
+        use ndarray::Array2;
+        let name = "ward 7, \"east\"";
+        let rep = ReplicationResult {
+            replication: 1,
+            metrics: Array2::from_elem((1, METRICS.len()), 2.5),
+            initial_waiting_list: 0.0,
+            wait_weeks: Array2::zeros((2, 1)),
+            events: 0,
+            patients: 0,
+        };
+        let end = Date::parse("2024-04-30").unwrap();
+        let text = crate::output::monthly_csv(name, &[end], &[rep]);
+        // Quoted as RFC 4180 has it, so a plain split on commas would have broken the row.
+        let row = text.lines().nth(1).unwrap();
+        assert!(
+            row.starts_with("\"ward 7, \"\"east\"\"\",1,1,2024-04-30,"),
+            "{row}"
+        );
+        let (scenario, series, replications) = read_monthly(&text, "monthly.csv").unwrap();
+        assert_eq!(scenario, name);
+        assert_eq!(replications, 1);
+        assert_eq!(series.len(), METRICS.len());
+        assert_eq!(series["rtt_waiting_list"][0].p50, 2.5);
+        let targets = "scenario,target,metric,comparison,threshold,deadline,mean,p05,p95,p_met,verdict\n\
+                       a,\"rtt, \"\"18w\"\"\",rtt_within_18w_pct,>=,92,2025-03-31,90,88,91,0.1,not met\n";
+        assert_eq!(read_targets(targets).unwrap()[0].target, "rtt, \"18w\"");
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Colours, units and number formats shared by the charts and the report: the Okabe–Ito
-//! palette (safe for the common colour-vision deficiencies), thousands separators, percentages
-//! with one decimal, and what unit a metric is in, read from its name and the metric table so
-//! metrics added later are labelled without a change here.
+//! palette (safe for the common colour-vision deficiencies), how each unit is captioned and
+//! formatted, and each metric's unit and title, read from the metric table (where every metric
+//! declares them) so metrics added later are labelled without a change here.
 
 use plotters::style::RGBColor;
 
-use crate::date::Date;
-use crate::model::METRICS;
+use crate::model::{MetricDef, METRICS};
+use crate::util::date::Date;
+// The number formats for people live in `util::fmt`; charts reach them through here.
+pub use crate::util::fmt::{fmt_decimal, fmt_thousands};
 
 /// Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour-vision
 /// deficiency. Blue first: it carries the projection on every chart.
@@ -26,38 +28,11 @@ pub const INK: RGBColor = RGBColor(34, 34, 34);
 pub const MUTED: RGBColor = RGBColor(96, 96, 96);
 pub const GRID: RGBColor = RGBColor(225, 225, 225);
 
-/// The unit a metric is measured in, for axis labels and number formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    Percent,
-    Weeks,
-    Pounds,
-    Pathways,
-    Count,
-    Ratio,
-}
+/// The unit a metric is measured in: declared in the metric table.
+pub use crate::model::Unit;
 
+/// How each unit is shown on charts and in the report.
 impl Unit {
-    /// From the metric's name: suffixes carry units by the naming rule in STYLE.md.
-    pub fn of(metric: &str) -> Unit {
-        if metric.ends_with("_pct") {
-            Unit::Percent
-        } else if metric.ends_with("_weeks") {
-            Unit::Weeks
-        } else if metric.ends_with("_gbp") {
-            Unit::Pounds
-        } else if metric.contains("per_") {
-            Unit::Ratio
-        } else if metric.starts_with("rtt_")
-            && !metric.contains("clock_")
-            && !metric.contains("removals")
-        {
-            Unit::Pathways
-        } else {
-            Unit::Count
-        }
-    }
-
     /// The y-axis caption's unit.
     pub fn axis(self) -> &'static str {
         match self {
@@ -98,91 +73,36 @@ impl Unit {
     }
 }
 
-/// Whole number with thousands separators: `7,538,830`, `-1,200`.
-pub fn fmt_thousands(x: f64) -> String {
-    if !x.is_finite() {
-        return "–".to_string();
-    }
-    let r = x.round();
-    let digits = format!("{}", r.abs() as u64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if r < 0.0 {
-        out.insert(0, '-');
-    }
-    out
+fn definition(metric: &str) -> Option<&'static MetricDef> {
+    METRICS.iter().find(|m| m.name == metric)
 }
 
-/// Fixed decimals with thousands separators on the whole part: `1,234.5`.
-pub fn fmt_decimal(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return "–".to_string();
-    }
-    let text = format!("{:.*}", decimals, x);
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (text.as_str(), None),
-    };
-    let negative = int.starts_with('-');
-    let whole: f64 = int.trim_start_matches('-').parse().unwrap_or(0.0);
-    let mut out = fmt_thousands(whole);
-    // "-0.0" reads as a sign error to people.
-    if negative && (whole != 0.0 || frac.is_some_and(|f| f.chars().any(|c| c != '0'))) {
-        out.insert(0, '-');
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
+/// The metric's unit from the metric table; a plain count for a metric the table does not
+/// have (results from another version of plansim).
+pub fn unit(metric: &str) -> Unit {
+    definition(metric).map_or(Unit::Count, |m| m.unit)
 }
 
 /// The metric's description from the metric table, or its name with underscores as spaces.
 pub fn describe(metric: &str) -> String {
-    METRICS
-        .iter()
-        .find(|m| m.name == metric)
+    definition(metric)
         .map(|m| m.description.to_string())
         .unwrap_or_else(|| metric.replace('_', " "))
 }
 
-/// A short chart title for a metric.
+/// The metric's chart title from the metric table, or for a metric the table does not have,
+/// its name with underscores as spaces, capitalised.
 pub fn title(metric: &str) -> String {
-    let known = match metric {
-        "rtt_waiting_list" => "RTT waiting list",
-        "rtt_within_18w_pct" => "RTT pathways within 18 weeks",
-        "rtt_over_18w" => "RTT pathways waiting over 18 weeks",
-        "rtt_over_52w" => "RTT pathways waiting over 52 weeks",
-        "rtt_over_65w" => "RTT pathways waiting over 65 weeks",
-        "rtt_over_78w" => "RTT pathways waiting over 78 weeks",
-        "rtt_over_104w" => "RTT pathways waiting over 104 weeks",
-        "rtt_median_wait_weeks" => "Median RTT wait",
-        "rtt_p92_wait_weeks" => "92nd percentile RTT wait",
-        "op_first_or_procedure_pct" => "Outpatient firsts and follow-ups with a procedure",
-        "op_pifu_pct" => "Outpatient attendances moved to PIFU",
-        "day_case_rate_pct" => "Day-case rate",
-        "theatre_capped_util_pct" => "Capped theatre utilisation",
-        "value_weighted_activity_pct" => "Value-weighted activity against 2019/20",
-        "cancer_fds_pct" => "Cancer Faster Diagnosis Standard (28 days)",
-        "cancer_62d_pct" => "Cancer treatment within 62 days",
-        "cancer_31d_pct" => "Cancer treatment within 31 days",
-        "dm01_within_6w_pct" => "Diagnostic waits under 6 weeks (DM01)",
-        _ => "",
-    };
-    if known.is_empty() {
-        let d = describe(metric);
-        let mut c = d.chars();
-        match c.next() {
-            Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-            None => metric.to_string(),
+    match definition(metric) {
+        Some(m) => m.title.to_string(),
+        None => {
+            let words = metric.replace('_', " ");
+            let mut c = words.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
         }
-    } else {
-        known.to_string()
     }
 }
 
@@ -233,15 +153,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn units_and_titles_come_from_the_metric_table() {
+        for m in METRICS {
+            assert_eq!(unit(m.name), m.unit, "{}", m.name);
+            assert_eq!(title(m.name), m.title, "{}", m.name);
+        }
+        // Names alone would mislead: this is a percentage although its name does not end in
+        // `_pct`, and a cost per clock stop is in pounds.
+        assert_eq!(unit("dm01_within_6w_pct_mri"), Unit::Percent);
+        assert_eq!(unit("cost_per_clock_stop_gbp"), Unit::Pounds);
+        assert_eq!(unit("rtt_over_65w"), Unit::Pathways);
+        assert_eq!(title("rtt_median_wait_weeks"), "Median RTT wait");
+        // A metric the table does not have is a plain count, titled from its name.
+        assert_eq!(unit("station_queue_pct"), Unit::Count);
+        assert_eq!(title("station_queue_pct"), "Station queue pct");
+    }
+
+    #[test]
     fn numbers_read_as_people_write_them() {
-        assert_eq!(fmt_thousands(7_538_830.4), "7,538,830");
-        assert_eq!(fmt_thousands(-1200.0), "-1,200");
-        assert_eq!(fmt_thousands(999.0), "999");
         assert_eq!(Unit::Percent.format(57.2149), "57.2%");
-        assert_eq!(fmt_decimal(-0.04, 1), "0.0");
-        assert_eq!(fmt_decimal(12345.67, 1), "12,345.7");
-        assert_eq!(Unit::of("cost_per_clock_stop_gbp"), Unit::Pounds);
-        assert_eq!(Unit::of("rtt_over_65w"), Unit::Pathways);
         assert_eq!(Unit::Pathways.tick(7_500_000.0, 100_000.0), "7.5m");
         assert_eq!(target_phrase(">=", "92", Unit::Percent), "≥ 92.0%");
         assert_eq!(

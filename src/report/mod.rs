@@ -93,7 +93,7 @@ pub fn render_report(run: &RunResults) -> Result<String, ReportError> {
         .targets
         .iter()
         .map(|t| {
-            let unit = style::Unit::of(&t.metric);
+            let unit = style::unit(&t.metric);
             let description = catalogue
                 .as_ref()
                 .and_then(|c| c.targets.iter().find(|c| c.id == t.target))

@@ -10,7 +10,7 @@ use super::{
     simulation, specialties, theatres, Scenario,
 };
 use crate::config::{is_file_name, key_path, Checker, Source};
-use crate::date::Date;
+use crate::util::date::Date;
 
 /// Largest waiting list or count accepted: England's list is 7.5 million; far more is a typo
 /// that would make the model allocate without bound.

@@ -6,7 +6,7 @@ use super::build::{in_horizon, Horizon, MAX_RATE};
 use super::diagnostics::TestType;
 use super::levers::{read_set, LeverValues, LEVER_KEYS};
 use crate::config::{is_snake_name, key_path, quoted_list, suggestion, Checker};
-use crate::date::Date;
+use crate::util::date::Date;
 
 const KEYS: &[&str] = &["bank_holidays", "changes", "shocks", "levers"];
 const CHANGE_KEYS: &[&str] = &[

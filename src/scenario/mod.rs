@@ -36,7 +36,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use crate::util::hash::sha256_hex;
 
 pub(crate) use crate::config::nearest as nearest_key;
 pub(crate) use crate::config::render as render_value;
@@ -222,8 +222,7 @@ impl Scenario {
 
     /// Lowercase hex SHA-256 of [`Scenario::resolved_toml`], for the manifest.
     pub fn hash(&self) -> String {
-        let digest = Sha256::digest(self.resolved_toml().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(self.resolved_toml().as_bytes())
     }
 
     /// The productivity levers of `specialty` as the scenario sets them, before any dated

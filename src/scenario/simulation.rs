@@ -2,7 +2,7 @@
 
 use super::build::MAX_REPLICATIONS;
 use crate::config::{quoted_list, suggestion, Checker};
-use crate::date::Date;
+use crate::util::date::Date;
 
 const KEYS: &[&str] = &[
     "start",

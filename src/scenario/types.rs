@@ -6,7 +6,7 @@ use super::{
     Calendar, Cancer, Diagnostics, Finance, InitialList, Outpatients, Referrals, Removals,
     Simulation, Specialty, Theatres,
 };
-use crate::date::Date;
+use crate::util::date::Date;
 
 /// A complete, validated scenario.
 #[derive(Clone, Debug)]

@@ -6,8 +6,8 @@
 use std::fmt;
 
 use crate::config::{is_snake_name, key_path, Checker, TomlFile};
-use crate::date::Date;
 use crate::model::metric_by_name;
+use crate::util::date::Date;
 
 /// The shipped catalogue, `scenarios/targets/nhs-2024-25.toml`, built into the binary.
 pub const BUILTIN_CATALOGUE: &str = include_str!("../../scenarios/targets/nhs-2024-25.toml");
@@ -86,7 +86,7 @@ pub enum Threshold {
 impl fmt::Display for Threshold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Threshold::Value(v) => write!(f, "{}", crate::output::fmt_num(*v)),
+            Threshold::Value(v) => write!(f, "{}", crate::util::fmt::fmt_num(*v)),
             Threshold::Start => f.write_str("start"),
         }
     }

@@ -4,9 +4,9 @@
 
 use std::fmt;
 
-use crate::date::Date;
-use crate::experiment::stats;
 use crate::model::{metric_by_name, ReplicationResult};
+use crate::util::date::Date;
+use crate::util::stats;
 
 use super::catalogue::{Catalogue, Target, Threshold, Timing};
 

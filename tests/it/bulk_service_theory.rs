@@ -35,10 +35,10 @@
 //! within the 99.9% confidence half-width t(0.9995, R - 1) sd / sqrt(R) (an unbiased model
 //! fails a check with probability 0.001).
 
-use plansim::experiment::stats::{mean, sample_sd};
 use plansim::model::{run_replication, Metric};
 use plansim::network::{run_network_replication, NetworkScenario};
 use plansim::scenario::Scenario;
+use plansim::util::stats::{mean, sample_sd};
 
 /// Poisson probabilities P(A = k) for k = 0, 1, ... until the tail is negligible.
 fn poisson_pmf(lambda: f64) -> Vec<f64> {

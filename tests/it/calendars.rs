@@ -5,8 +5,8 @@
 use std::fs;
 use std::path::Path;
 
-use plansim::date::Date;
 use plansim::scenario::Scenario;
+use plansim::util::date::Date;
 
 fn published_bank_holidays() -> Vec<(Date, String)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -6,9 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use plansim::experiment::stats::paired_difference;
 use plansim::model::{run_replication, Metric};
 use plansim::scenario::Scenario;
+use plansim::util::stats::paired_difference;
 
 fn icb_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example-icb.toml")
@@ -122,7 +122,7 @@ fn common_random_numbers_give_tighter_paired_intervals() {
         paired_difference(&base, &lists(&shared)),
         paired_difference(&base, &lists(&independent)),
     );
-    let width = |i: plansim::experiment::stats::Interval| i.high - i.low;
+    let width = |i: plansim::util::stats::Interval| i.high - i.low;
     assert!(
         width(with_crn) < width(without) / 2.0,
         "{with_crn:?} against {without:?}"

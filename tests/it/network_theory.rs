@@ -19,8 +19,8 @@
 //! 1/(1 - sqrt(load))^2), so runs are longer at higher load: 40,000 arrivals per replication at
 //! load 0.5, 100,000 at 0.8 and 400,000 at 0.95, each after a warm-up of a tenth of that.
 
-use plansim::experiment::stats::{mean, sample_sd};
 use plansim::network::{run_network_replication, NetworkReplication, NetworkScenario};
+use plansim::util::stats::{mean, sample_sd};
 
 const REPLICATIONS: u32 = 10;
 /// t quantile for a two-sided 99.9% interval with 9 degrees of freedom.

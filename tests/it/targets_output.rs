@@ -7,13 +7,13 @@ use std::path::Path;
 use assert_cmd::Command;
 use ndarray::Array2;
 
-use plansim::date::Date;
 use plansim::model::{metric_by_name, ReplicationResult, METRICS};
 use plansim::output::{
     check_destination, monthly_csv, summary_csv, targets_csv, write_atomic, write_result_folder,
     MONTHLY_HEADER, SUMMARY_HEADER, TARGETS_HEADER,
 };
 use plansim::targets::{evaluate, Catalogue, TargetOutcome, Verdict, BUILTIN_CATALOGUE};
+use plansim::util::date::Date;
 
 // ---- helpers -------------------------------------------------------------------------------
 

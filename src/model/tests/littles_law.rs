@@ -193,8 +193,8 @@ fn rtt_list_obeys_littles_law() {
         let w = waited as f64 / leavers;
         relative_differences.push((l - lambda * w) / l);
     }
-    let d = crate::experiment::stats::mean(&relative_differences);
-    let half = T_999_9DF * crate::experiment::stats::sample_sd(&relative_differences)
+    let d = crate::util::stats::mean(&relative_differences);
+    let half = T_999_9DF * crate::util::stats::sample_sd(&relative_differences)
         / f64::from(REPLICATIONS).sqrt();
     assert!(
         d.abs() <= half,

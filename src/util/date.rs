@@ -1,7 +1,8 @@
 //! Calendar dates (proleptic Gregorian, no time zone): enough to place simulated days on the
-//! calendar, find weekdays and month ends, and print ISO dates. No I/O.
+//! calendar, find weekdays and month ends, and print ISO dates and UTC times. No I/O.
 
 use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A calendar date, stored as days since 1970-01-01.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,9 +161,30 @@ fn civil_from_days(days: i32) -> (i32, u32, u32) {
     (year, month, day)
 }
 
+/// A point in time as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds, UTC); times before 1970 print
+/// as 1970-01-01T00:00:00Z.
+pub fn iso_utc(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let day = Date::from_ymd(1970, 1, 1)
+        .expect("a real date")
+        .add_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn formats_utc_times() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_711_929_600 + 3661);
+        assert_eq!(iso_utc(t), "2024-04-01T01:01:01Z");
+    }
 
     #[test]
     fn round_trips_and_known_weekdays() {
