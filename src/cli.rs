@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 mod batch;
+mod import;
 mod network;
 
 use plansim::experiment::memory::{estimate_memory, human_bytes, memory_limit, MemoryEstimate};
@@ -47,6 +48,9 @@ enum Command {
     },
     /// Lists the target catalogue.
     Targets,
+    /// Builds a scenario from a file NHS England publishes (`plansim import rtt FILE.csv`).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Runs an overnight batch: every (scenario point, replication) job of BATCH, each saved
     /// as it finishes; resumable, and shardable across machines. Writes DIR/<batch name>/.
     Batch(batch::BatchArgs),
@@ -142,6 +146,7 @@ pub fn execute(cli: Cli, invocation: &[String]) -> Result<()> {
         Command::Run(args) => run(&args, invocation),
         Command::Check { scenarios } => check(&scenarios),
         Command::Targets => targets(),
+        Command::Import(command) => import::import(&command),
         Command::Batch(args) => batch::batch(&args, invocation),
         Command::Merge(args) => batch::merge(&args, invocation),
         Command::Plot { run_dirs, compare } => plot(&run_dirs, compare.as_deref()),

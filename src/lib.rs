@@ -11,6 +11,7 @@ pub mod batch;
 pub mod date;
 pub mod engine;
 pub mod experiment;
+pub mod import;
 pub mod model;
 pub mod network;
 pub mod output;

@@ -62,6 +62,15 @@ pub(crate) struct RawInitialList {
     pub share_awaiting_first: Option<f64>,
     pub share_followup: Option<f64>,
     pub share_awaiting_admission: Option<f64>,
+    /// The list week by week, one table per specialty (sorted by name).
+    pub weekly: Option<BTreeMap<String, RawWeeklyList>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWeeklyList {
+    pub waiting: Option<Vec<i64>>,
+    pub awaiting_admission: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -101,6 +101,26 @@ pub struct InitialList {
     pub share_awaiting_first: f64,
     pub share_followup: f64,
     pub share_awaiting_admission: f64,
+    /// The list stated week by week (`[initial_list.weekly.NAME]`), one entry per specialty in
+    /// specialty order; empty when it is stated by thresholds (`total`, `over_18_weeks` ...).
+    /// Stated so, `total` and `over_weeks` are its sums, `median_weeks` and `p92_weeks` are
+    /// `None`, `share_awaiting_admission` is 0 (the weekly counts say who awaits admission) and
+    /// the two other shares split the rest.
+    pub weekly: Vec<WeeklyList>,
+}
+
+/// Weekly bands of a starting list stated week by week: as the RTT full CSV counts them, waits of
+/// up to 1 week, more than 1 up to 2, ..., more than 103 up to 104, and more than 104 weeks.
+pub const WEEKLY_BANDS: usize = 105;
+
+/// One specialty's starting list by weekly band (`[initial_list.weekly.NAME]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeeklyList {
+    pub specialty: String,
+    /// Incomplete pathways in each of the [`WEEKLY_BANDS`] bands.
+    pub waiting: Vec<u64>,
+    /// Of those, the ones with a decision to admit (at most `waiting` in each band).
+    pub awaiting_admission: Vec<u64>,
 }
 
 #[derive(Clone, Debug)]

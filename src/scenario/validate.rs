@@ -330,6 +330,9 @@ fn scenario(c: &mut Checker, raw: RawScenario) -> Option<Scenario> {
         .table(&["theatres"], raw.theatres)
         .and_then(|s| theatres(c, s));
     let specialties = specialties(c, raw.specialties);
+    if let (Some(list), Some(specialties)) = (&initial_list, &specialties) {
+        weekly_list_matches_specialties(c, list, specialties);
+    }
     let horizon = simulation.as_ref().map(|s| {
         let end = s.start.first_of_month_after(s.months).add_days(-1);
         (s.start, end)
@@ -465,7 +468,11 @@ fn quoted_list(names: &[&str]) -> String {
     quoted.join(", ")
 }
 
-fn initial_list(c: &mut Checker, raw: RawInitialList) -> Option<InitialList> {
+fn initial_list(c: &mut Checker, mut raw: RawInitialList) -> Option<InitialList> {
+    // The list stated week by week is checked on its own (`weekly_initial_list`).
+    if let Some(weekly) = raw.weekly.take() {
+        return weekly_initial_list(c, raw, weekly);
+    }
     let total = c.whole(&["initial_list", "total"], raw.total, 0, MAX_COUNT, COUNT);
     let values = [
         raw.over_18_weeks,
@@ -610,6 +617,7 @@ fn initial_list(c: &mut Checker, raw: RawInitialList) -> Option<InitialList> {
         share_awaiting_first: share_first?,
         share_followup: share_followup?,
         share_awaiting_admission: share_admission?,
+        weekly: Vec::new(),
     })
 }
 
@@ -1906,6 +1914,207 @@ fn lever(
         specialty: specialty?,
         set,
     })
+}
+
+// ---- The starting list stated week by week (`[initial_list.weekly.NAME]`) ----
+//
+// Written by `plansim import rtt` from the RTT full CSV: per specialty, the incomplete pathways
+// in each of the 105 weekly bands and how many of them have a decision to admit. The keys of
+// the threshold form (`total`, `over_*_weeks`, `median_weeks`, `p92_weeks`) and
+// `share_awaiting_admission` would contradict the counts, so they are refused beside them.
+
+const WEEKLY_RULE: &str =
+    "when initial_list.weekly states the list week by week (the weekly counts set it)";
+
+fn weekly_initial_list(
+    c: &mut Checker,
+    raw: RawInitialList,
+    weekly: BTreeMap<String, RawWeeklyList>,
+) -> Option<InitialList> {
+    let given = [
+        ("total", raw.total.is_some()),
+        ("over_18_weeks", raw.over_18_weeks.is_some()),
+        ("over_52_weeks", raw.over_52_weeks.is_some()),
+        ("over_65_weeks", raw.over_65_weeks.is_some()),
+        ("over_78_weeks", raw.over_78_weeks.is_some()),
+        ("over_104_weeks", raw.over_104_weeks.is_some()),
+        ("median_weeks", raw.median_weeks.is_some()),
+        ("p92_weeks", raw.p92_weeks.is_some()),
+        (
+            "share_awaiting_admission",
+            raw.share_awaiting_admission.is_some(),
+        ),
+    ];
+    for (key, _) in given.iter().filter(|(_, given)| *given) {
+        c.bad(
+            &["initial_list", key],
+            format!("expected no initial_list.{key} {WEEKLY_RULE}"),
+        );
+    }
+    let longest = c.whole(
+        &["initial_list", "longest_wait_weeks"],
+        raw.longest_wait_weeks,
+        105,
+        520,
+        "a whole number of weeks from 105 to 520 (more than the 104-week band)",
+    );
+    let caseload = match raw.monitoring_caseload {
+        None => Some(0),
+        Some(_) => c.whole(
+            &["initial_list", "monitoring_caseload"],
+            raw.monitoring_caseload,
+            0,
+            MAX_COUNT,
+            COUNT,
+        ),
+    };
+    // Patients without a decision to admit await a first appointment or a follow-up.
+    let share_first = c.share(
+        &["initial_list", "share_awaiting_first"],
+        raw.share_awaiting_first,
+    );
+    let share_followup = c.share(&["initial_list", "share_followup"], raw.share_followup);
+    if let (Some(a), Some(b)) = (share_first, share_followup) {
+        c.sums_to_one(
+            &["initial_list", "share_followup"],
+            a + b,
+            "share_awaiting_first and share_followup (the list without a decision to admit)",
+        );
+    }
+    let mut lists = Vec::new();
+    let mut ok = true;
+    for (name, raw) in weekly {
+        let path = |key: &'static str| -> [&str; 4] { ["initial_list", "weekly", &name, key] };
+        let waiting = weekly_counts(c, &path("waiting"), raw.waiting);
+        let admit = weekly_counts(c, &path("awaiting_admission"), raw.awaiting_admission);
+        let (Some(waiting), Some(admit)) = (waiting, admit) else {
+            ok = false;
+            continue;
+        };
+        for k in (0..WEEKLY_BANDS).filter(|&k| admit[k] > waiting[k]) {
+            c.bad_at(
+                &path("awaiting_admission"),
+                k,
+                format!(
+                    "expected at most initial_list.weekly.{}.waiting[{k}] = {}: those awaiting admission are among those waiting",
+                    dotted(&[name.as_str()]),
+                    waiting[k]
+                ),
+            );
+            ok = false;
+        }
+        lists.push(WeeklyList {
+            specialty: name.clone(),
+            waiting,
+            awaiting_admission: admit,
+        });
+    }
+    let total: u64 = lists.iter().map(|l| l.waiting.iter().sum::<u64>()).sum();
+    if total > MAX_COUNT as u64 {
+        c.bad(
+            &["initial_list", "weekly"],
+            format!("the weekly counts add up to {total}: expected at most {MAX_COUNT} pathways"),
+        );
+        ok = false;
+    }
+    // The threshold counts follow from the bands: over N weeks is bands N to 104.
+    let over_weeks = BANDS
+        .iter()
+        .map(|&(weeks, _)| {
+            let over = lists
+                .iter()
+                .map(|l| l.waiting[weeks as usize..].iter().sum::<u64>())
+                .sum();
+            (weeks, over)
+        })
+        .collect();
+    if !ok || !given.iter().all(|(_, given)| !given) {
+        return None;
+    }
+    Some(InitialList {
+        total,
+        over_weeks,
+        median_weeks: None,
+        p92_weeks: None,
+        longest_wait_weeks: u32::try_from(longest?).ok()?,
+        monitoring_caseload: caseload? as u64,
+        share_awaiting_first: share_first?,
+        share_followup: share_followup?,
+        share_awaiting_admission: 0.0,
+        weekly: lists,
+    })
+}
+
+/// Exactly [`WEEKLY_BANDS`] whole numbers of pathways.
+fn weekly_counts(c: &mut Checker, path: &[&str], raw: Option<Vec<i64>>) -> Option<Vec<u64>> {
+    let expected = "105 weekly counts of pathways: waits of up to 1 week, more than 1 up to 2, ..., more than 104 weeks";
+    let values = c.required(path, raw, expected)?;
+    if values.len() != WEEKLY_BANDS {
+        c.bad(
+            path,
+            format!("{} counts: expected {expected}", values.len()),
+        );
+        return None;
+    }
+    let mut ok = true;
+    for (k, &v) in values.iter().enumerate() {
+        if !(0..=MAX_COUNT).contains(&v) {
+            c.bad_at(path, k, format!("expected {COUNT}"));
+            ok = false;
+        }
+    }
+    ok.then(|| values.iter().map(|&v| v as u64).collect())
+}
+
+/// A weekly list names each specialty once, and each specialty's `list_share` is its share of
+/// the weekly counts (so the two cannot say different things).
+fn weekly_list_matches_specialties(c: &mut Checker, list: &InitialList, specialties: &[Specialty]) {
+    if list.weekly.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = specialties.iter().map(|s| s.name.as_str()).collect();
+    for weekly in &list.weekly {
+        if !names.contains(&weekly.specialty.as_str()) {
+            let hint = match nearest(&weekly.specialty, &names) {
+                Some(best) => format!("; did you mean `{best}`?"),
+                None => String::new(),
+            };
+            let place = c
+                .source
+                .place(&key_path(&["initial_list", "weekly", &weekly.specialty]));
+            c.problems.push(format!(
+                "{place}: initial_list.weekly.{}: expected the name of a specialty{hint} (specialties: {})",
+                dotted(&[weekly.specialty.as_str()]),
+                names.join(", ")
+            ));
+        }
+    }
+    for specialty in specialties {
+        let Some(weekly) = list.weekly.iter().find(|w| w.specialty == specialty.name) else {
+            let path = key_path(&["initial_list", "weekly", &specialty.name]);
+            let problem = c.source.missing(
+                &path,
+                "the specialty's starting list week by week, a table with waiting = [...] and awaiting_admission = [...]",
+            );
+            c.problems.push(problem);
+            continue;
+        };
+        let count: u64 = weekly.waiting.iter().sum();
+        let share = if list.total > 0 {
+            count as f64 / list.total as f64
+        } else {
+            0.0
+        };
+        if (specialty.list_share - share).abs() > 0.0005 {
+            c.bad(
+                &["specialties", &specialty.name, "list_share"],
+                format!(
+                    "expected {share:.6}, the specialty's share of the weekly counts ({count} of {} pathways in initial_list.weekly)",
+                    list.total
+                ),
+            );
+        }
+    }
 }
 
 #[cfg(test)]
