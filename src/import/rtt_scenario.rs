@@ -914,8 +914,9 @@ mod tests {
 
     #[test]
     fn bank_holidays_follow_the_published_dates() {
-        // gov.uk, England and Wales, 2024/25 (as in scenarios/baseline.toml).
-        let from = Date::parse("2024-04-01").unwrap();
+        // gov.uk, England and Wales, 2024/25 (as in scenarios/baseline.toml), after Easter
+        // Monday, 1 April 2024.
+        let from = Date::parse("2024-04-02").unwrap();
         let to = Date::parse("2025-04-30").unwrap();
         let got: Vec<String> = bank_holidays(from, to)
             .iter()
@@ -943,6 +944,10 @@ mod tests {
             .map(Date::to_string)
             .collect();
         assert_eq!(got, ["2021-12-27", "2021-12-28", "2022-01-03"]);
+        let easter: Vec<String> = [2024, 2025, 2019]
+            .map(|y| easter_sunday(y).to_string())
+            .to_vec();
+        assert_eq!(easter, ["2024-03-31", "2025-04-20", "2019-04-21"]);
     }
 
     #[test]

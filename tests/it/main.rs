@@ -7,6 +7,7 @@ mod bulk_service_theory;
 mod diagnostics_cancer;
 mod end_to_end;
 mod finance_levers;
+mod import_rtt;
 mod network;
 mod network_theory;
 mod plots_report;
