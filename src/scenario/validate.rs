@@ -1982,7 +1982,13 @@ fn weekly_initial_list(
         );
     }
     let mut lists = Vec::new();
-    let mut ok = true;
+    let mut ok = !weekly.is_empty();
+    if weekly.is_empty() {
+        c.bad(
+            &["initial_list", "weekly"],
+            "expected one table per specialty, like [initial_list.weekly.general_surgery]",
+        );
+    }
     for (name, raw) in weekly {
         let path = |key: &'static str| -> [&str; 4] { ["initial_list", "weekly", &name, key] };
         let waiting = weekly_counts(c, &path("waiting"), raw.waiting);

@@ -536,6 +536,21 @@ fn weekly_lists_are_validated_key_by_key() {
     );
     assert!(e.contains("initial_list.weekly.c_101_urology"), "{e}");
 
+    // An empty weekly table states no list at all.
+    let text = shipped_text();
+    let cut = text.find("[specialties.").unwrap();
+    let specialties: String = text[cut..]
+        .split("\n[")
+        .filter(|t| !t.starts_with("initial_list.weekly."))
+        .collect::<Vec<_>>()
+        .join("\n[");
+    let text = format!("{}[initial_list.weekly]\n\n{specialties}", &text[..cut]);
+    let e = problems(&text);
+    assert!(
+        e.contains("initial_list.weekly = {  }: expected one table per specialty"),
+        "{e}"
+    );
+
     let text = shipped_text().replacen("list_share = 0.05018", "list_share = 0.06018", 1);
     let e = problems(&text);
     assert!(
