@@ -604,7 +604,7 @@ pub fn scenario_toml(data: &RttData, options: &ImportOptions<'_>) -> Result<Stri
     let rm = &template.removals;
     let _ = writeln!(
         w,
-        "# {from_template}: one month's file cannot show removals."
+        "# An {from_template}: one month's file cannot show removals."
     );
     let _ = writeln!(w, "[removals]");
     let _ = writeln!(w, "monthly_rate = {}", rm.monthly_rate);
@@ -622,7 +622,7 @@ pub fn scenario_toml(data: &RttData, options: &ImportOptions<'_>) -> Result<Stri
     let _ = writeln!(w);
 
     let op = &template.outpatients;
-    let _ = writeln!(w, "# {from_template}.");
+    let _ = writeln!(w, "# An {from_template}.");
     let _ = writeln!(w, "[outpatients]");
     let _ = writeln!(w, "dna_rate = {}", op.dna_rate);
     let _ = writeln!(w, "dna_rebook_share = {}", op.dna_rebook_share);
@@ -631,7 +631,7 @@ pub fn scenario_toml(data: &RttData, options: &ImportOptions<'_>) -> Result<Stri
     let _ = writeln!(w);
 
     let th = &template.theatres;
-    let _ = writeln!(w, "# {from_template}.");
+    let _ = writeln!(w, "# An {from_template}.");
     let _ = writeln!(w, "[theatres]");
     let _ = writeln!(w, "session_minutes = {}", th.session_minutes);
     let _ = writeln!(
@@ -696,7 +696,7 @@ pub fn scenario_toml(data: &RttData, options: &ImportOptions<'_>) -> Result<Stri
             cite(Part::Incomplete),
             lists[i]
         );
-        let _ = writeln!(w, "# From here to the capacity, the {group_note}.");
+        let _ = writeln!(w, "# From here to the capacity, an {group_note}.");
         let _ = writeln!(w, "priority_shares = {}", list_text(&g.priority_shares));
         let _ = writeln!(w, "first_outcomes = {}", outcomes_text(&g.first_outcomes));
         let _ = writeln!(
@@ -800,7 +800,7 @@ pub fn scenario_toml(data: &RttData, options: &ImportOptions<'_>) -> Result<Stri
     let dg = &template.diagnostics;
     let _ = writeln!(
         w,
-        "# Diagnostics: the {from_template}, activity and lists {scale_note}."
+        "# Diagnostics: an {from_template}, with activity and lists {scale_note}."
     );
     let _ = writeln!(w, "[diagnostics]");
     let _ = writeln!(w, "report_days = {}", dg.report_days);
@@ -825,7 +825,7 @@ pub fn scenario_toml(data: &RttData, options: &ImportOptions<'_>) -> Result<Stri
     let days_text = |d: &crate::scenario::Days| format!("{{ mean = {}, sd = {} }}", d.mean, d.sd);
     let _ = writeln!(
         w,
-        "# Urgent suspected-cancer pathways: the {from_template}, referrals and\n\
+        "# Urgent suspected-cancer pathways: an {from_template}, with referrals and\n\
          # non-surgical treatments {scale_note}."
     );
     let _ = writeln!(w, "[cancer]");
@@ -880,7 +880,7 @@ pub fn scenario_toml(data: &RttData, options: &ImportOptions<'_>) -> Result<Stri
     let fi = &template.finance;
     let _ = writeln!(
         w,
-        "# Money: the {from_template}; the 2019/20 baseline value {scale_note}."
+        "# Money: an {from_template}, with the 2019/20 baseline value {scale_note}."
     );
     let _ = writeln!(w, "[finance]");
     for (key, value) in [

@@ -21,13 +21,16 @@ fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
+/// Counts by (part, treatment function code): the 108 numbers and the rows summed.
+type RawSums = BTreeMap<(String, String), (Vec<u64>, usize)>;
+
 /// The sample's counts by (part, treatment function code), summed over commissioner rows,
 /// with the number of rows summed: the 105 bands, the unknown clock starts and Total All. The
 /// last 108 cells of a row are numbers and the four before them codes and names without
 /// commas, so splitting at commas from the end is exact even where names are quoted.
-fn raw_sums() -> (BTreeMap<(String, String), (Vec<u64>, usize)>, usize) {
+fn raw_sums() -> (RawSums, usize) {
     let text = fs::read_to_string(repo(SAMPLE)).unwrap();
-    let mut sums: BTreeMap<(String, String), (Vec<u64>, usize)> = BTreeMap::new();
+    let mut sums = RawSums::new();
     let mut rows = 0;
     for line in text.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
