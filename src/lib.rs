@@ -13,6 +13,7 @@ pub mod batch;
 pub mod config;
 pub mod engine;
 pub mod experiment;
+pub mod import;
 pub mod model;
 pub mod network;
 pub mod output;

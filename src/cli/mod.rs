@@ -14,6 +14,7 @@ mod batch;
 mod check;
 mod common;
 mod flags;
+mod import;
 mod merge;
 mod plot;
 mod report;
@@ -45,6 +46,9 @@ enum Command {
     },
     /// Lists the target catalogue.
     Targets,
+    /// Builds a scenario from a file NHS England publishes (`plansim import rtt FILE.csv`).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Runs an overnight batch: every (scenario point, replication) job of BATCH, each saved
     /// as it finishes; resumable, and shardable across machines. Writes DIR/<batch name>/.
     Batch(batch::BatchArgs),
@@ -78,6 +82,7 @@ pub fn execute(cli: Cli, invocation: &[String]) -> Result<()> {
         Command::Run(args) => run::run(&args, invocation),
         Command::Check { scenarios } => check::check(&scenarios),
         Command::Targets => targets::targets(),
+        Command::Import(command) => import::import(&command),
         Command::Batch(args) => batch::batch(&args, invocation),
         Command::Merge(args) => merge::merge(&args, invocation),
         Command::Plot { run_dirs, compare } => plot::plot(&run_dirs, compare.as_deref()),

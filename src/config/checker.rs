@@ -270,6 +270,10 @@ impl<'a> Checker<'a> {
         self.array(path, Kind::Number, number_of)
     }
 
+    pub fn ints(&mut self, path: &[&str]) -> Option<Vec<i64>> {
+        self.array(path, Kind::Whole, toml::Value::as_integer)
+    }
+
     pub fn strings(&mut self, path: &[&str]) -> Option<Vec<String>> {
         self.array(path, Kind::Text, |v| v.as_str().map(str::to_string))
     }

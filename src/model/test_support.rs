@@ -70,6 +70,7 @@ pub(crate) fn small_scenario() -> Scenario {
             share_awaiting_first: 0.55,
             share_followup: 0.30,
             share_awaiting_admission: 0.15,
+            weekly: Vec::new(),
         },
         referrals: Referrals {
             per_day: 150.0,

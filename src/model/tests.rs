@@ -128,6 +128,87 @@ fn three_points_on_one_day_build_without_panicking() {
     assert_eq!(census.total, 1_000);
 }
 
+/// The small scenario with its list stated week by week: specialty `i` has `i + 1` pathways
+/// in band `k` for every other band (the last among them), a third of them (rounded down) with a decision to admit.
+fn weekly_scenario() -> Scenario {
+    use crate::scenario::{WeeklyList, WEEKLY_BANDS};
+    let mut scenario = test_support::small_scenario();
+    let lists: Vec<WeeklyList> = scenario
+        .specialties
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let waiting: Vec<u64> = (0..WEEKLY_BANDS)
+                .map(|k| if k % 2 == 0 { (i + 1 + k) as u64 } else { 0 })
+                .collect();
+            WeeklyList {
+                specialty: s.name.clone(),
+                awaiting_admission: waiting.iter().map(|n| n / 3).collect(),
+                waiting,
+            }
+        })
+        .collect();
+    let list = &mut scenario.initial_list;
+    list.total = lists.iter().map(|l| l.waiting.iter().sum::<u64>()).sum();
+    list.median_weeks = None;
+    list.p92_weeks = None;
+    list.share_awaiting_first = 0.7;
+    list.share_followup = 0.3;
+    list.share_awaiting_admission = 0.0;
+    list.weekly = lists;
+    scenario
+}
+
+#[test]
+fn a_weekly_list_is_reproduced_band_by_band() {
+    let scenario = weekly_scenario();
+    let census = starting_list_by_week(&scenario);
+    for (got, stated) in census.iter().zip(&scenario.initial_list.weekly) {
+        assert_eq!(got.specialty, stated.specialty);
+        let as_f64 = |v: &[u64]| v.iter().map(|&n| n as f64).collect::<Vec<f64>>();
+        assert_eq!(got.waiting, as_f64(&stated.waiting), "{}", got.specialty);
+        assert_eq!(
+            got.awaiting_admission,
+            as_f64(&stated.awaiting_admission),
+            "{}",
+            got.specialty
+        );
+    }
+    // The census of the metrics agrees: over 52 weeks is the bands from 52 on, and no wait
+    // exceeds the longest.
+    let start = census_at_start(&scenario);
+    assert_eq!(start.total, scenario.initial_list.total);
+    let over_52: u64 = scenario
+        .initial_list
+        .weekly
+        .iter()
+        .map(|l| l.waiting[52..].iter().sum::<u64>())
+        .sum();
+    assert_eq!(start.over[1], over_52);
+    let mut hospital = Hospital::new(&scenario, 1);
+    hospital.build_initial_list();
+    let longest = 7 * i64::from(scenario.initial_list.longest_wait_weeks);
+    assert_eq!(hospital.waiting.waiting_more_than(-1, longest), 0);
+    assert!(hospital.waiting.waiting_more_than(-1, 7 * 104) > 0);
+}
+
+#[test]
+fn weekly_bands_cover_their_days() {
+    use super::initial_list::{weekly_band, weekly_band_days};
+    assert_eq!(weekly_band_days(0, 150), (1, 7));
+    assert_eq!(weekly_band_days(17, 150), (120, 126));
+    assert_eq!(weekly_band_days(104, 150), (729, 1050));
+    // Waits of 126 days are not over 18 weeks; 127 days are.
+    assert_eq!(weekly_band(126), 17);
+    assert_eq!(weekly_band(127), 18);
+    assert_eq!(weekly_band(0), 0);
+    assert_eq!(weekly_band(5000), 104);
+    for k in 0..105 {
+        let (a, b) = weekly_band_days(k, 150);
+        assert_eq!((weekly_band(a), weekly_band(b)), (k, k));
+    }
+}
+
 #[test]
 fn arrivals_do_not_depend_on_other_sources_of_patients() {
     // Common random numbers: a change to the starting caseload leaves every referral as it

@@ -111,6 +111,9 @@ fn scenario(c: &mut Checker) -> Option<Scenario> {
     let outpatients = outpatients::read(c);
     let theatres = theatres::read(c);
     let specialties = specialties::read(c);
+    if let (Some(list), Some(specialties)) = (&initial_list, &specialties) {
+        initial_list::weekly_list_matches_specialties(c, list, specialties);
+    }
     let horizon = simulation.as_ref().map(|s| {
         let end = s.start.first_of_month_after(s.months).add_days(-1);
         (s.start, end)

@@ -1,7 +1,8 @@
 //! `[initial_list]`: the published waiting-list position on the day before the start.
 
 use super::build::{COUNT, MAX_COUNT, MAX_WEEKS};
-use crate::config::{num, Checker};
+use super::Specialty;
+use crate::config::{dotted, key_path, nearest, num, Checker};
 
 const KEYS: &[&str] = &[
     "total",
@@ -17,6 +18,7 @@ const KEYS: &[&str] = &[
     "share_awaiting_first",
     "share_followup",
     "share_awaiting_admission",
+    "weekly",
 ];
 
 /// The published waiting-time bands: (weeks, key).
@@ -49,11 +51,35 @@ pub struct InitialList {
     pub share_awaiting_first: f64,
     pub share_followup: f64,
     pub share_awaiting_admission: f64,
+    /// The list stated week by week (`[initial_list.weekly.NAME]`), one entry per specialty in
+    /// specialty order; empty when it is stated by thresholds (`total`, `over_18_weeks` ...).
+    /// Stated so, `total` and `over_weeks` are its sums, `median_weeks` and `p92_weeks` are
+    /// `None`, `share_awaiting_admission` is 0 (the weekly counts say who awaits admission) and
+    /// the two other shares split the rest.
+    pub weekly: Vec<WeeklyList>,
+}
+
+/// Weekly bands of a starting list stated week by week: as the RTT full CSV counts them, waits of
+/// up to 1 week, more than 1 up to 2, ..., more than 103 up to 104, and more than 104 weeks.
+pub const WEEKLY_BANDS: usize = 105;
+
+/// One specialty's starting list by weekly band (`[initial_list.weekly.NAME]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeeklyList {
+    pub specialty: String,
+    /// Incomplete pathways in each of the [`WEEKLY_BANDS`] bands.
+    pub waiting: Vec<u64>,
+    /// Of those, the ones with a decision to admit (at most `waiting` in each band).
+    pub awaiting_admission: Vec<u64>,
 }
 
 pub(super) fn read(c: &mut Checker) -> Option<InitialList> {
     const T: &str = "initial_list";
     c.table(&[T], KEYS);
+    // The list stated week by week is checked on its own (`weekly_initial_list`).
+    if c.value(&[T, "weekly"]).is_some() {
+        return weekly_initial_list(c);
+    }
     let total = c.int(&[T, "total"]);
     let total = c.whole(&[T, "total"], total, 0, MAX_COUNT, COUNT);
     let mut over = Vec::new();
@@ -189,6 +215,7 @@ pub(super) fn read(c: &mut Checker) -> Option<InitialList> {
         share_awaiting_first: share_first?,
         share_followup: share_followup?,
         share_awaiting_admission: share_admission?,
+        weekly: Vec::new(),
     })
 }
 
@@ -205,6 +232,214 @@ fn quantile_range(points: &[(f64, f64)], count: f64) -> (f64, f64) {
     let low = points.get(reach).map_or(0.0, |p| p.0);
     let high = points.get((below + 1).min(last)).map_or(0.0, |p| p.0);
     (low, high)
+}
+
+// ---- The starting list stated week by week (`[initial_list.weekly.NAME]`) ----
+//
+// Written by `plansim import rtt` from the RTT full CSV: per specialty, the incomplete pathways
+// in each of the 105 weekly bands and how many of them have a decision to admit. The keys of
+// the threshold form (`total`, `over_*_weeks`, `median_weeks`, `p92_weeks`) and
+// `share_awaiting_admission` would contradict the counts, so they are refused beside them.
+
+const WEEKLY_RULE: &str =
+    "when initial_list.weekly states the list week by week (the weekly counts set it)";
+
+fn weekly_initial_list(c: &mut Checker) -> Option<InitialList> {
+    const T: &str = "initial_list";
+    let contradicting = [
+        "total",
+        "over_18_weeks",
+        "over_52_weeks",
+        "over_65_weeks",
+        "over_78_weeks",
+        "over_104_weeks",
+        "median_weeks",
+        "p92_weeks",
+        "share_awaiting_admission",
+    ];
+    let mut ok = true;
+    for key in contradicting {
+        if c.value(&[T, key]).is_some() {
+            c.bad(
+                &[T, key],
+                format!("expected no initial_list.{key} {WEEKLY_RULE}"),
+            );
+            ok = false;
+        }
+    }
+    let longest = c.int(&[T, "longest_wait_weeks"]);
+    let longest = c.whole(
+        &[T, "longest_wait_weeks"],
+        longest,
+        105,
+        520,
+        "a whole number of weeks from 105 to 520 (more than the 104-week band)",
+    );
+    let caseload = c.int(&[T, "monitoring_caseload"]);
+    let caseload = match caseload {
+        None => Some(0),
+        Some(_) => c.whole(&[T, "monitoring_caseload"], caseload, 0, MAX_COUNT, COUNT),
+    };
+    // Patients without a decision to admit await a first appointment or a follow-up.
+    let mut share = |key: &str| {
+        let value = c.f64(&[T, key]);
+        c.share(&[T, key], value)
+    };
+    let share_first = share("share_awaiting_first");
+    let share_followup = share("share_followup");
+    if let (Some(a), Some(b)) = (share_first, share_followup) {
+        c.sums_to_one(
+            &[T, "share_followup"],
+            a + b,
+            "share_awaiting_first and share_followup (the list without a decision to admit)",
+        );
+    }
+    let names = c.names(&[T, "weekly"]).unwrap_or_default();
+    if names.is_empty() {
+        c.bad(
+            &[T, "weekly"],
+            "expected one table per specialty, like [initial_list.weekly.general_surgery]",
+        );
+        ok = false;
+    }
+    let mut lists = Vec::new();
+    for name in names {
+        let path = |key: &'static str| -> [&str; 4] { [T, "weekly", &name, key] };
+        c.table(&[T, "weekly", &name], &["waiting", "awaiting_admission"]);
+        let waiting = weekly_counts(c, &path("waiting"));
+        let admit = weekly_counts(c, &path("awaiting_admission"));
+        let (Some(waiting), Some(admit)) = (waiting, admit) else {
+            ok = false;
+            continue;
+        };
+        for k in (0..WEEKLY_BANDS).filter(|&k| admit[k] > waiting[k]) {
+            c.bad_at(
+                &path("awaiting_admission"),
+                k,
+                format!(
+                    "expected at most initial_list.weekly.{}.waiting[{k}] = {}: those awaiting admission are among those waiting",
+                    dotted(&[name.as_str()]),
+                    waiting[k]
+                ),
+            );
+            ok = false;
+        }
+        lists.push(WeeklyList {
+            specialty: name.clone(),
+            waiting,
+            awaiting_admission: admit,
+        });
+    }
+    let total: u64 = lists.iter().map(|l| l.waiting.iter().sum::<u64>()).sum();
+    if total > MAX_COUNT as u64 {
+        c.bad(
+            &[T, "weekly"],
+            format!("the weekly counts add up to {total}: expected at most {MAX_COUNT} pathways"),
+        );
+        ok = false;
+    }
+    // The threshold counts follow from the bands: over N weeks is bands N to 104.
+    let over_weeks = BANDS
+        .iter()
+        .map(|&(weeks, _)| {
+            let over = lists
+                .iter()
+                .map(|l| l.waiting[weeks as usize..].iter().sum::<u64>())
+                .sum();
+            (weeks, over)
+        })
+        .collect();
+    if !ok {
+        return None;
+    }
+    Some(InitialList {
+        total,
+        over_weeks,
+        median_weeks: None,
+        p92_weeks: None,
+        longest_wait_weeks: u32::try_from(longest?).ok()?,
+        monitoring_caseload: caseload? as u64,
+        share_awaiting_first: share_first?,
+        share_followup: share_followup?,
+        share_awaiting_admission: 0.0,
+        weekly: lists,
+    })
+}
+
+/// Exactly [`WEEKLY_BANDS`] whole numbers of pathways.
+fn weekly_counts(c: &mut Checker, path: &[&str]) -> Option<Vec<u64>> {
+    let expected = "105 weekly counts of pathways: waits of up to 1 week, more than 1 up to 2, ..., more than 104 weeks";
+    let raw = c.ints(path);
+    let values = c.required(path, raw, expected)?;
+    if values.len() != WEEKLY_BANDS {
+        c.bad(
+            path,
+            format!("{} counts: expected {expected}", values.len()),
+        );
+        return None;
+    }
+    let mut ok = true;
+    for (k, &v) in values.iter().enumerate() {
+        if !(0..=MAX_COUNT).contains(&v) {
+            c.bad_at(path, k, format!("expected {COUNT}"));
+            ok = false;
+        }
+    }
+    ok.then(|| values.iter().map(|&v| v as u64).collect())
+}
+
+/// A weekly list names each specialty once, and each specialty's `list_share` is its share of
+/// the weekly counts (so the two cannot say different things).
+pub(super) fn weekly_list_matches_specialties(
+    c: &mut Checker,
+    list: &InitialList,
+    specialties: &[Specialty],
+) {
+    if list.weekly.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = specialties.iter().map(|s| s.name.as_str()).collect();
+    for weekly in &list.weekly {
+        if !names.contains(&weekly.specialty.as_str()) {
+            let hint = match nearest(&weekly.specialty, &names) {
+                Some(best) => format!("; did you mean `{best}`?"),
+                None => String::new(),
+            };
+            c.bad_name(
+                &["initial_list", "weekly", &weekly.specialty],
+                &format!(
+                    "expected the name of a specialty{hint} (specialties: {})",
+                    names.join(", ")
+                ),
+            );
+        }
+    }
+    for specialty in specialties {
+        let Some(weekly) = list.weekly.iter().find(|w| w.specialty == specialty.name) else {
+            let path = key_path(&["initial_list", "weekly", &specialty.name]);
+            let problem = c.source.missing(
+                &path,
+                "the specialty's starting list week by week, a table with waiting = [...] and awaiting_admission = [...]",
+            );
+            c.problems.push(problem);
+            continue;
+        };
+        let count: u64 = weekly.waiting.iter().sum();
+        let share = if list.total > 0 {
+            count as f64 / list.total as f64
+        } else {
+            0.0
+        };
+        if (specialty.list_share - share).abs() > 0.0005 {
+            c.bad(
+                &["specialties", &specialty.name, "list_share"],
+                format!(
+                    "expected {share:.6}, the specialty's share of the weekly counts ({count} of {} pathways in initial_list.weekly)",
+                    list.total
+                ),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

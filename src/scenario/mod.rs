@@ -22,7 +22,7 @@ pub use calendar::{Calendar, CapacityChange, CapacityShock, ChangeAmount, LeverC
 pub use cancer::{Cancer, Days, TumourGroup};
 pub use diagnostics::{DiagnosticTest, Diagnostics, TestType};
 pub use finance::Finance;
-pub use initial_list::InitialList;
+pub use initial_list::{InitialList, WeeklyList, WEEKLY_BANDS};
 pub use levers::{LeverSet, LeverValues, LEVER_KEYS};
 pub use outpatients::Outpatients;
 pub use referrals::Referrals;

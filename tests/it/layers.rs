@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["config"],
     &["engine"],
     &["scenario"],
-    &["model", "network"],
+    &["model", "network", "import"],
     &["experiment"],
     &["targets"],
     &["output"],

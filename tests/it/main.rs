@@ -8,6 +8,7 @@ mod calendars;
 mod diagnostics_cancer;
 mod end_to_end;
 mod finance_levers;
+mod import_rtt;
 mod layers;
 mod network;
 mod network_theory;
