@@ -38,7 +38,6 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub(crate) use crate::config::nearest as nearest_key;
 pub(crate) use crate::config::render as render_value;
 use crate::config::{key_path, Origin, Source};
 pub use build::MAX_REPLICATIONS;
