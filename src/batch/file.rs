@@ -1,16 +1,14 @@
-//! Batch files: read, checked key by key, and expanded into scenario points. Every problem
-//! names the batch file, the line and column, the key, the value and what is allowed; the
-//! scenarios' own problems name the scenario file, or the batch file line that set the key.
+//! Batch files: read through the configuration checker and expanded into scenario points.
+//! Every problem names the batch file, the line and column, the key, the value and what is
+//! allowed; the scenarios' own problems name the scenario file, or the batch file line that set
+//! the key.
 
 use std::path::{Path, PathBuf};
 
 use super::{Batch, BatchSize, Point};
-use crate::config::TomlFile;
+use crate::config::{key_path, Checker, KeyPath, TomlFile};
 use crate::experiment::memory::{patients_created, result_bytes};
-use crate::scenario::{
-    is_scenario_name, nearest_key, render_value, Scenario, ScenarioBase, Setting,
-    SCENARIO_NAME_RULE,
-};
+use crate::scenario::{is_scenario_name, Scenario, ScenarioBase, Setting, SCENARIO_NAME_RULE};
 use crate::util::hash::sha256_hex;
 
 /// Refused before expanding: a grid this big is a typo, not a plan.
@@ -42,73 +40,81 @@ const SCENARIO_KEYS: [&str; 2] = ["file", "name"];
 const SWEEP_KEYS: [&str; 4] = ["name", "file", "set", "grid"];
 /// Top-level keys that set `simulation.<key>` in every point.
 const SIMULATION_OVERRIDES: [&str; 4] = ["replications", "seed", "months", "scale"];
+/// Sweep names leave room for the `-NN` that point names add.
+const SWEEP_NAME_RULE: &str = "1 to 56 characters from A-Z a-z 0-9 . _ - (not starting with .): \
+     point names add -1, -2, ... to it";
+const GRID_RULE: &str = "a table of scenario keys, each with a list of values, like \
+     \"specialties.ent.theatre_lists_per_week\" = [35, 45]";
+const FILE_RULE: &str = "the path of a scenario file, relative to the batch file's folder";
 
 /// Reads the batch file at `path` and builds every scenario point, reporting every problem
 /// found, not just the first.
 pub fn load_batch(path: &Path) -> Result<Batch, Vec<String>> {
     let file = TomlFile::read(path)?;
-    let mut c = Checker {
-        file: &file,
+    let source = file.source();
+    let mut r = Reader {
+        c: Checker::new(&source),
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        problems: Vec::new(),
         size: BatchSize::default(),
         warnings: Vec::new(),
     };
-    for key in file.table.keys() {
-        c.known(&[], key, &TOP_KEYS);
-    }
-    let name = c.string(&["name"], true).filter(|n| {
+    r.c.table(&[], &TOP_KEYS);
+    let name = r.c.string(&["name"]);
+    let name = r.c.required(&["name"], name, SCENARIO_NAME_RULE);
+    let name = name.filter(|n| {
         let ok = is_scenario_name(n);
         if !ok {
-            c.bad(&["name"], &format!("expected {SCENARIO_NAME_RULE}"));
+            r.c.bad(&["name"], format!("expected {SCENARIO_NAME_RULE}"));
         }
         ok
     });
-    let description = c.string(&["description"], false).unwrap_or_default();
+    let description = r.c.string(&["description"]).unwrap_or_default();
     let overrides: Vec<Setting> = SIMULATION_OVERRIDES
         .iter()
         .filter_map(|key| {
-            file.table.get(*key).map(|value| Setting {
-                path: vec!["simulation".to_string(), key.to_string()],
+            r.c.value(&[key]).map(|value| Setting {
+                path: key_path(&["simulation", key]),
                 value: value.clone(),
-                place: c.place(&[key]),
+                place: r.place(&[key]),
             })
         })
         .collect();
 
     let mut points = Vec::new();
-    for i in c.tables("scenario") {
-        if let Some(point) = c.scenario_point(i, &overrides) {
+    let scenarios = r.c.tables(&["scenario"], "tables written [[scenario]]");
+    for entry in scenarios.unwrap_or_default() {
+        if let Some(point) = r.scenario_point(&entry, &overrides) {
             points.push(point);
         }
     }
-    for i in c.tables("sweep") {
-        points.extend(c.sweep_points(i, &overrides));
+    let sweeps = r.c.tables(&["sweep"], "tables written [[sweep]]");
+    for entry in sweeps.unwrap_or_default() {
+        points.extend(r.sweep_points(&entry, &overrides));
     }
-    if points.is_empty() && c.problems.is_empty() {
-        c.problems.push(format!(
+    let mut problems = r.c.into_problems();
+    if points.is_empty() && problems.is_empty() {
+        problems.push(format!(
             "{}: no scenario points: add a [[scenario]] with a file, or a [[sweep]] with a file \
              and a grid",
             file.display
         ));
     }
-    c.check_point_names(&points);
+    check_point_names(&file.display, &points, &mut problems);
     let jobs: u64 = points.iter().map(|p| u64::from(p.replications)).sum();
     if jobs > MAX_JOBS {
-        c.problems.push(format!(
+        problems.push(format!(
             "{}: {jobs} jobs (scenario points × replications): at most {MAX_JOBS} are allowed; \
              split the batch, or lower the replications",
             file.display
         ));
     }
-    let mut problems = c.problems;
     dedup(&mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(Batch {
-        size: c.size,
-        warnings: c.warnings,
+        size: r.size,
+        warnings: r.warnings,
         name: name.unwrap_or_default(),
         description,
         file_name: path.file_name().map_or_else(
@@ -127,145 +133,70 @@ fn dedup(problems: &mut Vec<String>) {
     problems.retain(|p| seen.insert(p.clone()));
 }
 
-struct Checker<'a> {
-    file: &'a TomlFile,
+/// Each point names its result folder: no two alike, and none the batch folder itself uses.
+fn check_point_names(file: &str, points: &[Point], problems: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    for p in points {
+        if RESERVED_NAMES.contains(&p.name.as_str()) {
+            problems.push(format!(
+                "{file}: scenario point {:?}: the name is used by the batch folder itself ({}); \
+                 give the point another name",
+                p.name,
+                RESERVED_NAMES.join(", ")
+            ));
+        }
+        if !seen.insert(p.name.clone()) {
+            problems.push(format!(
+                "{file}: two scenario points are named {:?}: each needs its own name (set name = \
+                 \"...\" in its [[scenario]]), as it names the point's result folder",
+                p.name
+            ));
+        }
+    }
+}
+
+/// A key path inside an entry: `["sweep", "[0]"]` and `"grid"`.
+fn at<'p>(entry: &[&'p str], key: &'p str) -> Vec<&'p str> {
+    entry.iter().copied().chain([key]).collect()
+}
+
+/// A scenario key set under `[sweep.set]` or `[sweep.grid]`.
+struct Leaf {
+    /// Its key in the batch file (`sweep`, `[0]`, `grid`, `referrals.per_day`), for messages.
+    key: KeyPath,
+    setting: Setting,
+}
+
+/// Reads the batch file's entries through the checker and builds their points.
+struct Reader<'a> {
+    c: Checker<'a>,
     /// The folder that scenario `file`s are relative to.
     dir: PathBuf,
-    problems: Vec<String>,
     size: BatchSize,
     warnings: Vec<String>,
 }
 
-fn owned(path: &[&str]) -> Vec<String> {
-    path.iter().map(|s| s.to_string()).collect()
-}
-
-impl Checker<'_> {
+impl Reader<'_> {
+    /// `batch.toml:12:1`, where a key was set, for the settings it makes.
     fn place(&self, path: &[&str]) -> String {
-        self.file.place(&owned(path))
+        self.c.source.place(&key_path(path))
     }
 
-    fn value(&self, path: &[&str]) -> Option<&toml::Value> {
-        let (first, rest) = path.split_first()?;
-        let mut value = self.file.table.get(*first)?;
-        for key in rest {
-            value = match value {
-                toml::Value::Table(t) => t.get(*key)?,
-                toml::Value::Array(items) => items.get(key.parse::<usize>().ok()?)?,
-                _ => return None,
-            };
-        }
-        Some(value)
-    }
-
-    /// `place: key = value: what`.
-    fn bad(&mut self, path: &[&str], what: &str) {
-        let value = self
-            .value(path)
-            .map(render_value)
-            .unwrap_or_else(|| "(missing)".to_string());
-        self.problems.push(format!(
-            "{}: {} = {value}: {what}",
-            self.place(path),
-            self.shown(path)
-        ));
-    }
-
-    /// The key path as a user reads it: `sweep[2].grid`, not `sweep.1.grid`.
-    fn shown(&self, path: &[&str]) -> String {
-        let mut out = String::new();
-        for part in path {
-            match part.parse::<usize>() {
-                Ok(i) if !out.is_empty() => out.push_str(&format!("[{}]", i + 1)),
-                _ => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(part);
-                }
-            }
-        }
-        out
-    }
-
-    fn known(&mut self, parent: &[&str], key: &str, allowed: &[&str]) {
-        if allowed.contains(&key) {
-            return;
-        }
-        let mut path = parent.to_vec();
-        path.push(key);
-        let hint = match nearest_key(key, allowed) {
-            Some(near) => format!("did you mean {near:?}? "),
-            None => String::new(),
-        };
-        self.problems.push(format!(
-            "{}: unknown key {}: {hint}allowed here: {}",
-            self.place(&path),
-            self.shown(&path),
-            allowed.join(", ")
-        ));
-    }
-
-    fn string(&mut self, path: &[&str], required: bool) -> Option<String> {
-        match self.value(path) {
-            Some(toml::Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                self.bad(path, "expected text in quotes");
-                None
-            }
-            None if required => {
-                let parent = &path[..path.len() - 1];
-                let at = if parent.is_empty() {
-                    self.file.display.clone()
-                } else {
-                    self.place(parent)
-                };
-                self.problems.push(format!(
-                    "{at}: missing key {}: it is required",
-                    self.shown(path)
-                ));
-                None
-            }
-            None => None,
-        }
-    }
-
-    /// The entries of the array of tables `key` (`[[scenario]]`), each with its index.
-    fn tables(&mut self, key: &str) -> Vec<usize> {
-        match self.file.table.get(key) {
-            None => Vec::new(),
-            Some(toml::Value::Array(items)) => {
-                let mut ok = Vec::new();
-                for (i, item) in items.iter().enumerate() {
-                    if item.is_table() {
-                        ok.push(i);
-                    } else {
-                        let index = i.to_string();
-                        self.bad(&[key, &index], &format!("expected a table: [[{key}]]"));
-                    }
-                }
-                ok
-            }
-            Some(_) => {
-                self.bad(&[key], &format!("expected tables written [[{key}]]"));
-                Vec::new()
-            }
-        }
-    }
-
-    /// The scenario file of entry `[[kind]]` number `index`, loaded and merged.
-    fn base(&mut self, kind: &str, index: &str) -> Option<ScenarioBase> {
-        let file = self.string(&[kind, index, "file"], true)?;
+    /// The scenario file of entry `entry` (`["scenario", "[0]"]`), loaded and merged.
+    fn base(&mut self, entry: &[&str]) -> Option<ScenarioBase> {
+        let key = at(entry, "file");
+        let file = self.c.string(&key);
+        let file = self.c.required(&key, file, FILE_RULE)?;
         let path = self.dir.join(&file);
         if !path.is_file() {
             let why = if path.exists() {
-                "is not a file".to_string()
+                "is not a file"
             } else {
-                "does not exist".to_string()
+                "does not exist"
             };
-            self.bad(
-                &[kind, index, "file"],
-                &format!(
+            self.c.bad(
+                &key,
+                format!(
                     "{} {why} (scenario files are relative to the batch file's folder)",
                     path.display()
                 ),
@@ -275,62 +206,51 @@ impl Checker<'_> {
         match ScenarioBase::load(&path) {
             Ok(base) => Some(base),
             Err(e) => {
-                self.problems.extend(e.problems);
+                self.c.problems.extend(e.problems);
                 None
             }
         }
     }
 
-    fn scenario_point(&mut self, i: usize, overrides: &[Setting]) -> Option<Point> {
-        let index = i.to_string();
-        if let Some(toml::Value::Table(t)) = self.value(&["scenario", &index]) {
-            for key in t.keys().cloned().collect::<Vec<_>>() {
-                self.known(&["scenario", &index], &key, &SCENARIO_KEYS);
-            }
-        }
-        let name = self.string(&["scenario", &index, "name"], false);
-        let base = self.base("scenario", &index)?;
+    fn scenario_point(&mut self, entry: &str, overrides: &[Setting]) -> Option<Point> {
+        let e = ["scenario", entry];
+        self.c.table(&e, &SCENARIO_KEYS);
+        let name = self.c.string(&at(&e, "name"));
+        let base = self.base(&e)?;
         let mut settings = overrides.to_vec();
         if let Some(name) = name {
             settings.push(Setting {
                 path: vec!["name".to_string()],
                 value: toml::Value::String(name),
-                place: self.place(&["scenario", &index, "name"]),
+                place: self.place(&at(&e, "name")),
             });
         }
         match base.build(&settings) {
             Ok(scenario) => Some(self.point(scenario, None, Vec::new())),
             Err(e) => {
-                self.problems.extend(e.problems);
+                self.c.problems.extend(e.problems);
                 None
             }
         }
     }
 
-    fn sweep_points(&mut self, i: usize, overrides: &[Setting]) -> Vec<Point> {
-        let index = i.to_string();
-        if let Some(toml::Value::Table(t)) = self.value(&["sweep", &index]) {
-            for key in t.keys().cloned().collect::<Vec<_>>() {
-                self.known(&["sweep", &index], &key, &SWEEP_KEYS);
-            }
-        }
-        let name = self.string(&["sweep", &index, "name"], true);
+    fn sweep_points(&mut self, entry: &str, overrides: &[Setting]) -> Vec<Point> {
+        let e = ["sweep", entry];
+        self.c.table(&e, &SWEEP_KEYS);
+        let name_key = at(&e, "name");
+        let name = self.c.string(&name_key);
+        let name = self.c.required(&name_key, name, SWEEP_NAME_RULE);
         let name = name.filter(|n| {
-            // The point names add `-NN`, so the sweep's name must leave room for it.
             let ok = is_scenario_name(n) && n.chars().count() <= 56;
             if !ok {
-                self.bad(
-                    &["sweep", &index, "name"],
-                    "expected 1 to 56 characters from A-Z a-z 0-9 . _ - (not starting with .): \
-                     point names add -1, -2, ... to it",
-                );
+                self.c.bad(&name_key, format!("expected {SWEEP_NAME_RULE}"));
             }
             ok
         });
-        let fixed = self.leaves(&["sweep", &index, "set"], false);
-        let grid = self.leaves(&["sweep", &index, "grid"], true);
-        let grid = self.grid_values(&index, grid);
-        let base = self.base("sweep", &index);
+        let fixed = self.leaves(&at(&e, "set"), false);
+        let grid = self.leaves(&at(&e, "grid"), true);
+        let grid = self.grid_values(&e, grid);
+        let base = self.base(&e);
         let (Some(name), Some(fixed), Some(grid), Some(base)) = (name, fixed, grid, base) else {
             return Vec::new();
         };
@@ -351,7 +271,7 @@ impl Checker<'_> {
             }
             let point_name = format!("{name}-{:0width$}", k + 1);
             let mut settings = overrides.to_vec();
-            settings.extend(fixed.iter().cloned());
+            settings.extend(fixed.iter().map(|leaf| leaf.setting.clone()));
             let mut parameters = Vec::new();
             for ((setting, values), &j) in grid.iter().zip(&chosen) {
                 parameters.push((setting.path.join("."), values[j].clone()));
@@ -365,12 +285,12 @@ impl Checker<'_> {
                 value: toml::Value::String(point_name.clone()),
                 place: format!(
                     "{} (point {point_name} of sweep {name})",
-                    self.place(&["sweep", &index, "name"])
+                    self.place(&name_key)
                 ),
             });
             match base.build(&settings) {
                 Ok(scenario) => points.push(self.point(scenario, Some(name.clone()), parameters)),
-                Err(e) => self.problems.extend(e.problems),
+                Err(e) => self.c.problems.extend(e.problems),
             }
         }
         points
@@ -408,35 +328,30 @@ impl Checker<'_> {
 
     /// The scenario keys set under `path` (a table, or dotted keys), each as a [`Setting`]
     /// whose place is the batch file line.
-    fn leaves(&mut self, path: &[&str], required: bool) -> Option<Vec<Setting>> {
-        let Some(value) = self.value(path).cloned() else {
+    fn leaves(&mut self, path: &[&str], required: bool) -> Option<Vec<Leaf>> {
+        let Some(value) = self.c.value(path) else {
             if required {
-                self.problems.push(format!(
-                    "{}: missing key {}: it is required: a table of scenario keys, each with a \
-                     list of values, like \"specialties.ent.theatre_lists_per_week\" = [35, 45]",
-                    self.place(&path[..path.len() - 1]),
-                    self.shown(path)
-                ));
+                self.c.required(path, None::<()>, GRID_RULE);
+                return None;
             }
-            return if required { None } else { Some(Vec::new()) };
+            return Some(Vec::new());
         };
         let toml::Value::Table(table) = value else {
-            self.bad(path, "expected a table of scenario keys");
+            self.c.bad(path, "expected a table of scenario keys");
             return None;
         };
         let mut out = Vec::new();
-        let mut prefix: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-        let depth = prefix.len();
-        self.collect_leaves(&table, &mut prefix, depth, &mut out);
+        let mut prefix = key_path(path);
+        self.collect_leaves(table, &mut prefix, path.len(), &mut out);
         Some(out)
     }
 
     fn collect_leaves(
         &self,
         table: &toml::Table,
-        prefix: &mut Vec<String>,
+        prefix: &mut KeyPath,
         depth: usize,
-        out: &mut Vec<Setting>,
+        out: &mut Vec<Leaf>,
     ) {
         for (key, value) in table {
             prefix.push(key.clone());
@@ -448,10 +363,13 @@ impl Checker<'_> {
                         .iter()
                         .flat_map(|part| part.split('.').map(str::to_string))
                         .collect();
-                    out.push(Setting {
-                        path,
-                        value: value.clone(),
-                        place: self.file.place(prefix),
+                    out.push(Leaf {
+                        key: prefix.clone(),
+                        setting: Setting {
+                            path,
+                            value: value.clone(),
+                            place: self.c.source.place(prefix),
+                        },
                     });
                 }
             }
@@ -463,25 +381,24 @@ impl Checker<'_> {
     /// at most [`MAX_POINTS`] points.
     fn grid_values(
         &mut self,
-        index: &str,
-        grid: Option<Vec<Setting>>,
+        entry: &[&str],
+        grid: Option<Vec<Leaf>>,
     ) -> Option<Vec<(Setting, Vec<toml::Value>)>> {
         let grid = grid?;
-        let at = self.place(&["sweep", index, "grid"]);
+        let path = at(entry, "grid");
         if grid.is_empty() {
-            self.problems.push(format!(
-                "{at}: sweep[{}].grid is empty: give at least one scenario key with a list of values",
-                index.parse::<usize>().unwrap_or(0) + 1
-            ));
+            self.c.bad_name(
+                &path,
+                "expected at least one scenario key with a list of values",
+            );
             return None;
         }
         let mut out = Vec::new();
         let mut ok = true;
-        for setting in grid {
-            let key = setting.path.join(".");
-            match &setting.value {
+        for leaf in grid {
+            match &leaf.setting.value {
                 toml::Value::Array(values) if !values.is_empty() => {
-                    out.push((setting.clone(), values.clone()));
+                    out.push((leaf.setting.clone(), values.clone()));
                 }
                 other => {
                     ok = false;
@@ -490,12 +407,14 @@ impl Checker<'_> {
                     } else {
                         "a single value"
                     };
-                    self.problems.push(format!(
-                        "{}: sweep grid key {key} = {}: {what}; expected a list of the values to \
-                         sweep, like [1, 2, 3] (a fixed value goes under [sweep.set])",
-                        setting.place,
-                        render_value(other)
-                    ));
+                    let key: Vec<&str> = leaf.key.iter().map(String::as_str).collect();
+                    self.c.bad(
+                        &key,
+                        format!(
+                            "expected a list of the values to sweep, like [1, 2, 3], not {what} \
+                             (a fixed value goes under [sweep.set])"
+                        ),
+                    );
                 }
             }
         }
@@ -504,33 +423,12 @@ impl Checker<'_> {
             .try_fold(1usize, |n, (_, v)| n.checked_mul(v.len()))
             .unwrap_or(usize::MAX);
         if points > MAX_POINTS {
-            self.problems.push(format!(
-                "{at}: the grid has {points} points: at most {MAX_POINTS} are allowed in a batch"
-            ));
+            self.c.bad_name(
+                &path,
+                &format!("the grid has {points} points: expected at most {MAX_POINTS} in a batch"),
+            );
             return None;
         }
         ok.then_some(out)
-    }
-
-    fn check_point_names(&mut self, points: &[Point]) {
-        let mut seen = std::collections::HashSet::new();
-        for p in points {
-            if RESERVED_NAMES.contains(&p.name.as_str()) {
-                self.problems.push(format!(
-                    "{}: scenario point {:?}: the name is used by the batch folder itself ({}); \
-                     give the point another name",
-                    self.file.display,
-                    p.name,
-                    RESERVED_NAMES.join(", ")
-                ));
-            }
-            if !seen.insert(p.name.clone()) {
-                self.problems.push(format!(
-                    "{}: two scenario points are named {:?}: each needs its own name (set name = \
-                     \"...\" in its [[scenario]]), as it names the point's result folder",
-                    self.file.display, p.name
-                ));
-            }
-        }
     }
 }

@@ -136,17 +136,7 @@ impl<'a> Checker<'a> {
     /// no such table (not reported: a missing table's keys are each reported missing) or if
     /// the value is not a table (reported).
     pub fn table(&mut self, path: &[&str], allowed: &[&str]) -> Option<&'a toml::Table> {
-        let table = if path.is_empty() {
-            &self.source.table
-        } else {
-            match self.value(path)? {
-                toml::Value::Table(table) => table,
-                _ => {
-                    self.wrong_type(path, None, Kind::Table);
-                    return None;
-                }
-            }
-        };
+        let table = self.any_table(path)?;
         for key in table.keys() {
             if allowed.contains(&key.as_str()) {
                 continue;
@@ -175,6 +165,22 @@ impl<'a> Checker<'a> {
             });
         }
         Some(table)
+    }
+
+    /// The table at `path` (the whole file for `[]`) whose keys the loader checks itself, such
+    /// as names of other entries (`routing = { clinic = 0.4 }`); `None` if there is no such
+    /// table, or (reported) if the value is not a table.
+    pub fn any_table(&mut self, path: &[&str]) -> Option<&'a toml::Table> {
+        if path.is_empty() {
+            return Some(&self.source.table);
+        }
+        match self.value(path)? {
+            toml::Value::Table(table) => Some(table),
+            _ => {
+                self.wrong_type(path, None, Kind::Table);
+                None
+            }
+        }
     }
 
     /// The names of a table of named tables (`[specialties.NAME]`), in sorted order; each
@@ -282,6 +288,59 @@ impl<'a> Checker<'a> {
         self.array(path, Kind::Date, date_of)
     }
 
+    /// A required value that `read` accepts. Missing, or of another type, it is reported with
+    /// `expected`, so that a wrong type says what the key allows (`rate = "fast": expected a
+    /// rate from 0`), not only which type it wants.
+    pub fn expect<T>(
+        &mut self,
+        path: &[&str],
+        read: fn(&toml::Value) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
+        let Some(value) = self.value(path) else {
+            return self.required(path, None, expected);
+        };
+        let got = read(value);
+        if got.is_none() {
+            self.bad(path, format!("expected {expected}"));
+        }
+        got
+    }
+
+    /// A required number with `ok` true, any wrong value reported with `expected`.
+    pub fn expect_number(
+        &mut self,
+        path: &[&str],
+        ok: impl Fn(f64) -> bool,
+        expected: &str,
+    ) -> Option<f64> {
+        let value = self.expect(path, number_of, expected)?;
+        self.check_number(path, value, ok, expected)
+    }
+
+    /// A required whole number from `low` to `high`, any wrong value reported with `expected`
+    /// (a float, even 12.0, is refused).
+    pub fn expect_whole(
+        &mut self,
+        path: &[&str],
+        low: i64,
+        high: i64,
+        expected: &str,
+    ) -> Option<i64> {
+        let value = self.expect(path, toml::Value::as_integer, expected)?;
+        if (low..=high).contains(&value) {
+            Some(value)
+        } else {
+            self.bad(path, format!("expected {expected}"));
+            None
+        }
+    }
+
+    /// A required string, any wrong value reported with `expected`.
+    pub fn expect_text(&mut self, path: &[&str], expected: &str) -> Option<String> {
+        self.expect(path, |v| v.as_str().map(str::to_string), expected)
+    }
+
     /// A problem with the value at `path`; `what` says what is allowed.
     pub fn bad(&mut self, path: &[&str], what: impl AsRef<str>) {
         let problem = self.source.value_problem(&key_path(path), what.as_ref());
@@ -296,7 +355,8 @@ impl<'a> Checker<'a> {
         self.problems.push(problem);
     }
 
-    /// A problem about a table's entry name (`specialties.General`), which has no value to show.
+    /// A problem about a key as a whole, with no one value to show: a table's entry name
+    /// (`specialties.General`), or a table whose keys do not fit together.
     pub fn bad_name(&mut self, path: &[&str], what: &str) {
         let place = self.source.place(&key_path(path));
         self.problems
@@ -342,7 +402,7 @@ impl<'a> Checker<'a> {
         &mut self,
         path: &[&str],
         value: f64,
-        ok: fn(f64) -> bool,
+        ok: impl Fn(f64) -> bool,
         expected: &str,
     ) -> Option<f64> {
         // TOML allows `nan` and `inf`; no key accepts them.
@@ -449,6 +509,21 @@ pub fn is_snake_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
+/// `[a-z0-9_-]`, 1 to 64 characters: names of network scenarios, stations and classes, which
+/// appear inside metric names (`station.clinic.mean_wait`) and CSV fields, so no dots, spaces
+/// or capitals. (Elective specialty, change, shock and target names are [`is_snake_name`];
+/// elective scenario, batch and sweep names, which name folders, are [`is_file_name`].)
+pub fn is_metric_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// What [`is_metric_name`] allows, for messages.
+pub const METRIC_NAME_RULE: &str =
+    "a name of 1 to 64 characters: lowercase letters, digits, '_' or '-'";
+
 /// Safe as a file or folder name.
 pub fn is_file_name(name: &str) -> bool {
     (1..=64).contains(&name.chars().count())
@@ -553,5 +628,45 @@ mod tests {
         assert!(!is_file_name(&"x".repeat(65)));
         assert!(is_snake_name("trauma_orthopaedics"));
         assert!(!is_snake_name("Trauma"));
+        assert!(is_metric_name("three-stage_2"));
+        assert!(!is_metric_name("a.b"));
+        assert!(!is_metric_name("Clinic"));
+        assert!(!is_metric_name(""));
+        assert!(!is_metric_name(&"x".repeat(65)));
+    }
+
+    #[test]
+    fn expected_values_say_what_the_key_allows_whatever_is_wrong() {
+        let s = source("r = \"fast\"\nn = 2.0\nm = 0\nt = 5\nok = 3\nhole = [1]\n[u]\nx = 1");
+        let mut c = Checker::new(&s);
+        let rate = "a rate from 0";
+        assert_eq!(c.expect_number(&["r"], |x| x >= 0.0, rate), None);
+        assert_eq!(
+            c.expect_whole(&["n"], 1, 9, "a whole number from 1 to 9"),
+            None
+        );
+        assert_eq!(
+            c.expect_whole(&["m"], 1, 9, "a whole number from 1 to 9"),
+            None
+        );
+        assert_eq!(c.expect_text(&["t"], "a time of day"), None);
+        assert_eq!(c.expect_number(&["ok"], |x| x >= 0.0, rate), Some(3.0));
+        assert_eq!(c.expect_number(&["gone"], |x| x >= 0.0, rate), None);
+        let limit = 2.0;
+        assert_eq!(c.expect_number(&["ok"], |x| x < limit, "below 2"), None);
+        assert!(c.any_table(&["u"]).is_some_and(|t| t.contains_key("x")));
+        assert!(c.any_table(&["hole"]).is_none());
+        assert_eq!(
+            c.into_problems(),
+            [
+                "t.toml: hole = [1]: expected a table",
+                "t.toml: r = \"fast\": expected a rate from 0",
+                "t.toml: n = 2.0: expected a whole number from 1 to 9",
+                "t.toml: m = 0: expected a whole number from 1 to 9",
+                "t.toml: t = 5: expected a time of day",
+                "t.toml: missing key `gone`: expected a rate from 0 (files read: t.toml)",
+                "t.toml: ok = 3: expected below 2",
+            ]
+        );
     }
 }

@@ -9,7 +9,8 @@ pub mod problems;
 mod toml_file;
 
 pub use checker::{
-    is_file_name, is_snake_name, quoted_list, suggestion, Checker, Kind, SUM_TOLERANCE,
+    is_file_name, is_metric_name, is_snake_name, quoted_list, suggestion, Checker, Kind,
+    METRIC_NAME_RULE, SUM_TOLERANCE,
 };
 pub use file::{read_input_text, MAX_INPUT_BYTES};
 pub use problems::{

@@ -117,16 +117,21 @@ impl Source {
         }
     }
 
-    /// A required key that no file set.
+    /// A required key that no file set. One missing from an array entry (`[[stations]]`) is
+    /// placed at that entry, which is written in one place and hard to find by its index alone;
+    /// any other at the file named on the command line.
     pub fn missing(&self, path: &[String], expected: &str) -> String {
         let read = if self.files.is_empty() {
             String::new()
         } else {
             format!(" (files read: {})", self.files.join(", "))
         };
+        let place = match path.iter().rposition(|s| segment_index(s).is_some()) {
+            Some(entry) => self.place(&path[..=entry]),
+            None => self.top_place(),
+        };
         format!(
-            "{}: missing key `{}`: expected {expected}{read}",
-            self.top_place(),
+            "{place}: missing key `{}`: expected {expected}{read}",
             dotted(path)
         )
     }

@@ -120,9 +120,7 @@ fn record_table(
             }
             toml_edit::Item::Value(value) => {
                 record(text, prefix, key_span.or_else(|| value.span()), positions);
-                if let toml_edit::Value::InlineTable(inline) = value {
-                    record_inline(text, inline, prefix, positions);
-                }
+                record_value(text, value, prefix, positions);
             }
             toml_edit::Item::ArrayOfTables(array) => {
                 record(text, prefix, key_span.or_else(|| array.span()), positions);
@@ -157,9 +155,56 @@ fn record_inline(
                 .or_else(|| value.span()),
             positions,
         );
-        if let toml_edit::Value::InlineTable(inline) = value {
-            record_inline(text, inline, prefix, positions);
-        }
+        record_value(text, value, prefix, positions);
         prefix.pop();
+    }
+}
+
+/// The keys inside an inline table, and the elements of an array by index (`x.0`), so that
+/// `sessions = [{ ... }, { ... }]` over several lines points at each entry's line.
+fn record_value(
+    text: &str,
+    value: &toml_edit::Value,
+    prefix: &mut Vec<String>,
+    positions: &mut BTreeMap<Vec<String>, (usize, usize)>,
+) {
+    match value {
+        toml_edit::Value::InlineTable(inline) => record_inline(text, inline, prefix, positions),
+        toml_edit::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                prefix.push(i.to_string());
+                record(text, prefix, item.span(), positions);
+                record_value(text, item, prefix, positions);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_array_entries_and_the_keys_inside_them() {
+        let text = "[[s]]\nname = \"a\"\nlist = [\n  { x = 1 },\n  { x = 2, y = 3 },\n]\n[[s]]\n";
+        let file = TomlFile::parse(text, "t.toml").expect("valid");
+        let at = |p: &[&str]| file.place(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(at(&["s", "0", "name"]), "t.toml:2:1");
+        assert_eq!(at(&["s", "0", "list", "1"]), "t.toml:5:3");
+        assert_eq!(at(&["s", "0", "list", "1", "y"]), "t.toml:5:12");
+        assert_eq!(at(&["s", "1"]), "t.toml:7:1");
+        let source = file.source();
+        let missing =
+            |p: &[&str]| source.missing(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "x");
+        assert_eq!(
+            missing(&["s", "[0]", "list", "[0]", "y"]),
+            "t.toml:4:3: missing key `s[0].list[0].y`: expected x (files read: t.toml)"
+        );
+        assert_eq!(
+            missing(&["top"]),
+            "t.toml: missing key `top`: expected x (files read: t.toml)"
+        );
     }
 }

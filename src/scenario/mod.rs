@@ -38,7 +38,6 @@ use std::path::Path;
 
 use crate::util::hash::sha256_hex;
 
-pub(crate) use crate::config::nearest as nearest_key;
 pub(crate) use crate::config::render as render_value;
 use crate::config::{key_path, Origin, Source};
 pub use build::MAX_REPLICATIONS;

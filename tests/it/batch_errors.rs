@@ -53,25 +53,25 @@ fn each_class_of_bad_batch_input_gets_a_precise_message() {
             "missing scenario",
             "name = \"b\"\n[[scenario]]\nfile = \"nope.toml\"\n".into(),
             &[],
-            "b.toml:3:1: scenario[1].file = \"nope.toml\": nope.toml does not exist (scenario files are relative to the batch file's folder)",
+            "b.toml:3:1: scenario[0].file = \"nope.toml\": nope.toml does not exist (scenario files are relative to the batch file's folder)",
         ),
         (
             "unknown key",
             format!("name = \"b\"\nreplicatons = 3\n{POINT}"),
             &[],
-            "b.toml:2:1: unknown key replicatons: did you mean \"replications\"?",
+            "b.toml:2:1: unknown key `replicatons`; did you mean `replications`? (allowed: name, description, replications, seed, months, scale, scenario, sweep)",
         ),
         (
             "unknown sweep key",
             "name = \"b\"\n[[sweep]]\nname = \"g\"\nfile = \"s.toml\"\ngridd = 1\n".into(),
             &[],
-            "b.toml:5:1: unknown key sweep[1].gridd: did you mean \"grid\"?",
+            "b.toml:5:1: unknown key `sweep[0].gridd`; did you mean `grid`? (allowed: name, file, set, grid)",
         ),
         (
             "missing name",
             POINT.into(),
             &[],
-            "b.toml: missing key name: it is required",
+            "b.toml: missing key `name`: expected 1 to 64 characters from A-Z a-z 0-9 . _ - (not starting with .), as it names the result folder (files read: b.toml)",
         ),
         (
             "unsafe name",
@@ -83,25 +83,25 @@ fn each_class_of_bad_batch_input_gets_a_precise_message() {
             "wrong type",
             "name = \"b\"\n[[scenario]]\nfile = 3\n".into(),
             &[],
-            "b.toml:3:1: scenario[1].file = 3: expected text in quotes",
+            "b.toml:3:1: scenario[0].file = 3: expected a string (in quotes)",
         ),
         (
             "grid value not a list",
             "name = \"b\"\n[[sweep]]\nname = \"g\"\nfile = \"s.toml\"\n[sweep.grid]\n\"referrals.per_day\" = 5\n".into(),
             &[],
-            "b.toml:6:1: sweep grid key referrals.per_day = 5: a single value; expected a list of the values to sweep",
+            "b.toml:6:1: sweep[0].grid.\"referrals.per_day\" = 5: expected a list of the values to sweep, like [1, 2, 3], not a single value (a fixed value goes under [sweep.set])",
         ),
         (
             "empty grid list",
             "name = \"b\"\n[[sweep]]\nname = \"g\"\nfile = \"s.toml\"\n[sweep.grid]\n\"referrals.per_day\" = []\n".into(),
             &[],
-            "referrals.per_day = []: an empty list",
+            "b.toml:6:1: sweep[0].grid.\"referrals.per_day\" = []: expected a list of the values to sweep, like [1, 2, 3], not an empty list",
         ),
         (
             "missing grid",
             "name = \"b\"\n[[sweep]]\nname = \"g\"\nfile = \"s.toml\"\n".into(),
             &[],
-            "b.toml:2:1: missing key sweep[1].grid: it is required",
+            "b.toml:2:1: missing key `sweep[0].grid`: expected a table of scenario keys, each with a list of values",
         ),
         (
             "grid key unknown to the scenario",
@@ -134,6 +134,18 @@ fn each_class_of_bad_batch_input_gets_a_precise_message() {
             "b.toml:6:1: referrals.per_day.x = 1: referrals.per_day is a value in the scenario, not a table",
         ),
         (
+            "empty grid",
+            "name = \"b\"\n[[sweep]]\nname = \"g\"\nfile = \"s.toml\"\n[sweep.grid]\n".into(),
+            &[],
+            "b.toml:5:8: sweep[0].grid: expected at least one scenario key with a list of values",
+        ),
+        (
+            "second sweep without a name",
+            "name = \"b\"\n[[sweep]]\nname = \"g\"\nfile = \"s.toml\"\n[sweep.grid]\n\"referrals.per_day\" = [1]\n[[sweep]]\nfile = \"s.toml\"\n[sweep.grid]\n\"referrals.per_day\" = [2]\n".into(),
+            &[],
+            "b.toml:7:1: missing key `sweep[1].name`: expected 1 to 56 characters from A-Z a-z 0-9 . _ - (not starting with .): point names add -1, -2, ... to it (files read: b.toml)",
+        ),
+        (
             "no points",
             "name = \"b\"\n".into(),
             &[],
@@ -158,7 +170,7 @@ fn each_class_of_bad_batch_input_gets_a_precise_message() {
                 (0..101).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
             ),
             &[],
-            "the grid has 10201 points: at most 10000 are allowed",
+            "b.toml:5:8: sweep[0].grid: the grid has 10201 points: expected at most 10000 in a batch",
         ),
         (
             "syntax error",

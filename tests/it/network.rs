@@ -43,20 +43,29 @@ fn shipped_examples_load() {
 #[test]
 fn bad_input_table() {
     let cases: &[(&str, &str, &str)] = &[
-        ("servers = 1", "servers = 0", "case.toml: stations[0].servers = 0: expected a whole number from 1 to 100000"),
-        ("servers = 1", "servrs = 1", "case.toml: unknown key stations[0].servrs: did you mean \"servers\"?"),
-        ("\"exponential\"", "\"exponentail\"", "case.toml: stations[0].service.distribution = \"exponentail\": expected \"exponential\", \"deterministic\", \"lognormal\" or \"gamma\" (did you mean \"exponential\"?)"),
-        ("mean = 50.0", "mean = -1.0", "case.toml: stations[0].service.mean = -1.0: expected a time above 0"),
-        ("station = \"desk\"", "station = \"dsk\"", "case.toml: arrivals[0].station = \"dsk\": no such station: did you mean \"desk\"?"),
-        ("rate = 0.01", "rate = \"fast\"", "case.toml: arrivals[0].rate = \"fast\": expected a rate from 0"),
-        ("horizon = 1000.0", "horizon = 1000.0\nwarm_up = 2000.0", "case.toml: simulation.warm_up = 2000.0: expected a time below the horizon (1000)"),
-        ("seed = 1", "seed = -1", "case.toml: simulation.seed = -1: expected a whole number from 0 to"),
-        ("kind = \"network\"", "kind = \"network\"\nkinds = 1", "case.toml: unknown key kinds: did you mean \"kind\"?"),
-        ("servers = 1\n", "servers = 1\nrouting = { desk = 0.7, out = 0.1 }\n", "case.toml: stations[0].routing.out: no station is named \"out\""),
-        ("servers = 1\n", "servers = 1\nrouting = { desk = 1.5 }\n", "case.toml: stations[0].routing.desk = 1.5: expected a probability from 0 to 1"),
-        ("servers = 1", "sessions = [{ days = [\"mon\"], start = \"13:00\", end = \"09:00\", servers = 1 }]", "case.toml: stations[0].sessions[0].end = \"09:00\": expected a time after start"),
-        ("servers = 1", "sessions = [{ days = [\"mo\"], start = \"09:00\", end = \"13:00\", servers = 1 }]", "case.toml: stations[0].sessions[0].days = \"mo\": expected a day"),
+        ("servers = 1", "servers = 0", "case.toml:12:1: stations[0].servers = 0: expected a whole number from 1 to 100000"),
+        ("servers = 1", "servrs = 1", "case.toml:12:1: unknown key `stations[0].servrs`; did you mean `servers`? (allowed: name, servers, sessions, service, routing)"),
+        ("\"exponential\"", "\"exponentail\"", "case.toml:13:13: stations[0].service.distribution = \"exponentail\": expected a distribution: \"exponential\", \"deterministic\", \"lognormal\", \"gamma\"; did you mean \"exponential\"?"),
+        ("mean = 50.0", "mean = -1.0", "case.toml:13:43: stations[0].service.mean = -1.0: expected a time above 0"),
+        ("station = \"desk\"", "station = \"dsk\"", "case.toml:8:1: arrivals[0].station = \"dsk\": expected the name of a station: \"desk\"; did you mean \"desk\"?"),
+        ("rate = 0.01", "rate = \"fast\"", "case.toml:9:1: arrivals[0].rate = \"fast\": expected a rate from 0"),
+        ("horizon = 1000.0", "horizon = 1000.0\nwarm_up = 2000.0", "case.toml:5:1: simulation.warm_up = 2000.0: expected a time below the horizon (1000)"),
+        ("seed = 1", "seed = -1", "case.toml:6:1: simulation.seed = -1: expected a whole number from 0 to"),
+        ("kind = \"network\"", "kind = \"network\"\nkinds = 1", "case.toml:3:1: unknown key `kinds`; did you mean `kind`?"),
+        ("servers = 1\n", "servers = 1\nrouting = { desk = 0.7, out = 0.1 }\n", "case.toml:13:25: stations[0].routing.out: expected the name of a station: \"desk\""),
+        ("servers = 1\n", "servers = 1\nrouting = { desk = 1.5 }\n", "case.toml:13:13: stations[0].routing.desk = 1.5: expected a probability from 0 to 1"),
+        ("mean = 50.0 }\n", "mean = 50.0 }\nrouting = { desk = 0.7 }\n[[stations]]\nname = \"b\"\nservers = 1\nservice = { distribution = \"deterministic\", value = 1 }\nrouting = { desk = 0.6, b = 0.5 }\n", "case.toml:19:1: stations[1].routing = { b = 0.5, desk = 0.6 }: probabilities add up to 1.1: expected at most 1 (the rest leaves the network)"),
+        ("servers = 1", "sessions = [{ days = [\"mon\"], start = \"13:00\", end = \"09:00\", servers = 1 }]", "case.toml:12:48: stations[0].sessions[0].end = \"09:00\": expected a time after start"),
+        ("servers = 1", "sessions = [{ days = [\"mo\"], start = \"09:00\", end = \"13:00\", servers = 1 }]", "case.toml:12:15: stations[0].sessions[0].days[0] = \"mo\": expected a day: \"mon\", \"tue\""),
+        ("servers = 1", "sessions = [{ days = [], start = \"09:00\", end = \"13:00\", servers = 1 }]", "case.toml:12:15: stations[0].sessions[0].days = []: expected a list of days from \"mon\" to \"sun\", at least one"),
+        ("servers = 1", "sessions = [\n  { days = [\"mon\"], start = \"09:00\", end = \"13:00\", servers = 1 },\n  { days = [\"tue\"], start = \"09:00\", end = \"13:00\" },\n]", "case.toml:14:3: missing key `stations[0].sessions[1].servers`: expected a whole number from 1 to 100000 (files read: case.toml)"),
+        ("servers = 1", "servers = 1\nsessions = []", "case.toml:10:1: stations[0]: expected exactly one of servers (a number of servers) or sessions (weekly sessions), not both"),
+        ("servers = 1\n", "", "case.toml:10:1: missing key `stations[0].servers`: expected exactly one of servers (a number of servers) or sessions (weekly sessions)"),
         ("name = \"desk\"", "name = \"network\"", "not \"network\""),
+        ("rate = 0.01", "schedule = [{ from = 1, rate = 2.0 }]", "case.toml:9:15: arrivals[0].schedule[0].from = 1: expected 0 for the first step, then increasing times"),
+        ("[simulation]", "[simulation]\ntime_unit = \"hour\"", "case.toml:4:1: simulation.time_unit = \"hour\": expected a time unit: \"minutes\", \"hours\", \"days\"; did you mean \"hours\"?"),
+        ("[simulation]", "name = \"Desk\"\n[simulation]", "case.toml:3:1: name = \"Desk\": expected a name of 1 to 64 characters: lowercase letters, digits, '_' or '-'"),
+        ("[simulation]", "[simulation", "case.toml:3:12: TOML syntax error"),
     ];
     assert_eq!(problems(MMC), "");
     for (old, new, expected) in cases {
@@ -68,6 +77,15 @@ fn bad_input_table() {
             "for {new:?}:\n got {got:?}\n want {expected:?}"
         );
     }
+}
+
+#[test]
+fn a_name_from_the_file_name_is_checked_as_a_name() {
+    let err = NetworkScenario::from_toml_str(MMC, "My Desk.toml").expect_err("a space");
+    assert_eq!(
+        err.to_string(),
+        "My Desk.toml: name = \"My Desk\" (from the file name): expected a name of 1 to 64 characters: lowercase letters, digits, '_' or '-'"
+    );
 }
 
 #[test]

@@ -340,7 +340,7 @@ fn a_bad_batch_is_reported_by_submit_sh_and_nothing_is_queued() {
     let stderr = String::from_utf8_lossy(&submitted.stderr);
     assert_eq!(submitted.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("bad.toml:3:1: scenario[1].file = \"missing.toml\": ")
+        stderr.contains("bad.toml:3:1: scenario[0].file = \"missing.toml\": ")
             && stderr.contains("missing.toml does not exist"),
         "{stderr}"
     );
