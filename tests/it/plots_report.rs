@@ -409,14 +409,7 @@ fn rendering_twice_in_process_gives_the_same_bytes() {
 /// `None` (after saying so) when Chromium is not installed and this is not CI, which must run
 /// the check.
 fn chromium(page: &Path, work: &Path) -> Option<(Vec<u8>, Vec<String>)> {
-    if Process::new("chromium").arg("--version").output().is_err() {
-        let why = "chromium is not installed (Debian: apt-get install -y chromium; scripts/test.sh installs it as root)";
-        if std::env::var_os("CI").is_some() {
-            panic!("CI must run the browser test, but {why}");
-        }
-        eprintln!("SKIPPED: the report's browser test: {why}");
-        return None;
-    }
+    chromium_available()?;
     let shot = work.join("screenshot.png");
     let profile = work.join("profile");
     let output = Process::new("chromium")
@@ -485,4 +478,81 @@ fn chromium_check_catches_a_page_with_a_script_error() {
             .any(|l| l.contains("Uncaught ReferenceError")),
         "console: {console:#?}"
     );
+}
+
+/// The report's widest content against its window at `width` pixels, as Chromium lays it out:
+/// a copy of the page with a script that writes `scrollWidth innerWidth` into the DOM, read back
+/// with `--dump-dom`. `print` lays it out for paper (`@media print`). `None` without Chromium
+/// outside CI (said by [`chromium_available`]).
+fn laid_out_width(page: &Path, work: &Path, width: u32, print: bool) -> Option<(u32, u32)> {
+    chromium_available()?;
+    let probe = work.join(format!("probe-{width}-{print}.html"));
+    let html = fs::read_to_string(page).unwrap();
+    let script = "<script>document.body.setAttribute('data-width', \
+                  document.documentElement.scrollWidth + ' ' + window.innerWidth);</script>";
+    fs::write(&probe, html.replace("</body>", &format!("{script}</body>"))).unwrap();
+    let mut command = Process::new("chromium");
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--dump-dom",
+    ]);
+    command.arg(format!("--window-size={width},900"));
+    command.arg(format!(
+        "--user-data-dir={}",
+        work.join("profile-width").display()
+    ));
+    if print {
+        command.arg("--blink-settings=mediaTypeOverride=print");
+    }
+    let output = command
+        .arg(format!("file://{}", probe.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let at = dom.find("data-width=\"").expect("the probe ran") + "data-width=\"".len();
+    let mut numbers = dom[at..]
+        .split(['"', ' '])
+        .map(|n| n.parse::<u32>().unwrap());
+    Some((numbers.next().unwrap(), numbers.next().unwrap()))
+}
+
+/// `Some(())` when Chromium can be started; `None` (after saying so) outside CI without it.
+fn chromium_available() -> Option<()> {
+    if Process::new("chromium").arg("--version").output().is_ok() {
+        return Some(());
+    }
+    let why = "chromium is not installed (Debian: apt-get install -y chromium; scripts/test.sh installs it as root)";
+    if std::env::var_os("CI").is_some() {
+        panic!("CI must run the browser test, but {why}");
+    }
+    eprintln!("SKIPPED: the report's browser tests: {why}");
+    None
+}
+
+#[test]
+fn the_report_fits_a_laptop_window_and_a_printed_a4_page() {
+    let work = scratch("chromium-width");
+    let dir = work.join("example-icb");
+    copy_dir(icb_run(), &dir);
+    plansim().arg("report").arg(&dir).assert().success();
+    let page = dir.join("report.html").canonicalize().unwrap();
+    // 1024 pixels: a small laptop window. 720: the width of A4 portrait inside its margins
+    // (210 mm less 2 × 10 mm, at 96 pixels to the inch), laid out with the print styles.
+    for (width, print) in [(1280, false), (1024, false), (720, true)] {
+        let Some((content, window)) = laid_out_width(&page, &work, width, print) else {
+            return;
+        };
+        assert!(
+            content <= window,
+            "at {width} pixels (print: {print}) the report is {content} pixels wide: it overflows its {window}-pixel window"
+        );
+    }
 }
