@@ -2,7 +2,7 @@
 //! national baseline at a reduced `--scale`.
 //!
 //! `cargo bench --bench replication` prints criterion's timings; the replication benchmarks
-//! also print events and patients per second for the README.
+//! also print events and patients per second for the user guide (`docs/guide/performance.md`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -36,7 +36,7 @@ fn event_queue(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs one replication once and prints its throughput in the units the README uses.
+/// Runs one replication once and prints its throughput in the units the user guide uses.
 fn report_throughput(label: &str, scenario: &Scenario) -> u64 {
     let started = Instant::now();
     let result = run_replication(scenario, 0);

@@ -2,7 +2,7 @@
 Ciw and SimPy models are built from the very file plansim runs: same arrival rates, servers,
 sessions, service distributions, routing, classes, horizon, warm-up, replications.
 
-Only what the network format says is modelled (see the README, "Network scenarios"):
+Only what the network format says is modelled (see docs/guide/network.md):
 
 - Times stay in the file's time unit (hours or days); plansim converts them to whole minutes
   internally and rounds each drawn time to the nearest minute, the peers keep them continuous.

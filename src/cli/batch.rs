@@ -27,7 +27,7 @@ use super::flags::{OutputDir, Threads, WriteFlags};
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// The batch file (TOML): scenario points and sweeps; see the README.
+    /// The batch file (TOML): scenario points and sweeps; see docs/guide/batches.md.
     #[arg(value_name = "BATCH")]
     file: PathBuf,
     #[command(flatten)]

@@ -6,6 +6,7 @@ mod batch_errors;
 mod bulk_service_theory;
 mod calendars;
 mod diagnostics_cancer;
+mod docs_commands;
 mod end_to_end;
 mod finance_levers;
 mod import_rtt;
