@@ -404,7 +404,7 @@ mod curve_tests {
                 weeks[w - 1]
             );
         }
-        // Just under 65 weeks, a few thousand a week, not the twenty thousand of an even spread.
+        // Just under 65 weeks, about 7,800 a week, not the twenty thousand of an even spread.
         assert!(weeks[64] < 8_000.0, "{}", weeks[64]);
     }
 
