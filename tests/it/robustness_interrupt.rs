@@ -22,7 +22,7 @@ const LONG: [&str; 9] = [
     "--months",
     "2",
     "-r",
-    "400",
+    "4000",
     "-j",
     "2",
     "--no-plots",
@@ -92,7 +92,7 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
     assert_eq!(output.status.code(), Some(1));
     let err = String::from_utf8_lossy(&output.stderr).into_owned();
 
-    // "interrupted: 37 of 400 replications had completed; ..."
+    // "interrupted: 37 of 4000 replications had completed; ..."
     let done: usize = err
         .split("interrupted: ")
         .nth(1)
@@ -101,11 +101,11 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
         .unwrap_or_else(|| panic!("says how many replications completed: {err}"));
     assert!(
         err.contains(&format!(
-            "interrupted: {done} of 400 replications had completed; no complete result was written"
+            "interrupted: {done} of 4000 replications had completed; no complete result was written"
         )),
         "{err}"
     );
-    assert!(done > 0 && done < 400, "{err}");
+    assert!(done > 0 && done < 4000, "{err}");
 
     // The previous result is as it was; the completed replications are beside it.
     assert_eq!(
@@ -126,7 +126,7 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(kept.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
-    assert_eq!(manifest["replications_requested"], 400);
+    assert_eq!(manifest["replications_requested"], 4000);
     let k = manifest["replications"].as_u64().unwrap() as usize;
     assert!(k >= 1 && k <= done, "kept 1..={k} of {done} done");
     assert!(
@@ -139,7 +139,7 @@ fn ctrl_c_stops_promptly_keeps_completed_replications_and_touches_no_result() {
     let said = String::from_utf8_lossy(&checked.get_output().stderr).into_owned();
     assert!(
         said.contains(&format!(
-            "the files are intact, but the run was interrupted: it holds {k} of 400 replications"
+            "the files are intact, but the run was interrupted: it holds {k} of 4000 replications"
         )),
         "{said}"
     );
@@ -198,7 +198,7 @@ fn sigterm_from_a_scheduler_stops_the_same_way() {
     assert_eq!(output.status.code(), Some(1));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
-        err.contains(" of 400 replications had completed; no complete result was written"),
+        err.contains(" of 4000 replications had completed; no complete result was written"),
         "{err}"
     );
     assert!(
