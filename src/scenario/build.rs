@@ -262,3 +262,28 @@ pub(super) fn rate(x: f64) -> bool {
 pub(super) fn minutes_from_0(x: f64) -> bool {
     (0.0..=MAX_MINUTES).contains(&x)
 }
+
+/// The rule for one number: the values allowed and the words for them.
+pub(super) type Rule = (fn(f64) -> bool, &'static str);
+
+/// A `{ mean = .., sd = .. }` table (durations, delays), each checked by its rule; `None` if
+/// either is missing or bad (reported) or the table is not a table.
+pub(super) fn mean_and_sd(
+    c: &mut Checker,
+    path: &[&str],
+    mean: Rule,
+    sd: Rule,
+) -> Option<(f64, f64)> {
+    c.table(path, &["mean", "sd"]);
+    if c.is_broken(&key_path(path)) {
+        return None;
+    }
+    let mut read = |key: &'static str, (ok, expected): Rule| {
+        let at = join(path, key);
+        let value = c.f64(&at);
+        c.number(&at, value, ok, expected)
+    };
+    let mean = read("mean", mean);
+    let sd = read("sd", sd);
+    Some((mean?, sd?))
+}

@@ -1,7 +1,7 @@
 //! `[cancer]`: urgent suspected-cancer pathways, their timings, treatment capacity and the
 //! tumour groups (`[cancer.tumour_groups.NAME]`).
 
-use super::build::{join, named_tables, rate, DAILY_RATE, MAX_DAYS, WEEKLY_CAPACITY};
+use super::build::{mean_and_sd, named_tables, rate, DAILY_RATE, MAX_DAYS, WEEKLY_CAPACITY};
 use super::diagnostics::{test_mix, TestType};
 use super::specialties::{minutes, Minutes};
 use crate::config::{is_snake_name, key_path, num, Checker, SUM_TOLERANCE};
@@ -89,28 +89,19 @@ pub struct TumourGroup {
 }
 
 fn days(c: &mut Checker, path: &[&str]) -> Option<Days> {
-    c.table(path, &["mean", "sd"]);
-    if c.is_broken(&key_path(path)) {
-        return None;
-    }
-    let mean = c.f64(&join(path, "mean"));
-    let sd = c.f64(&join(path, "sd"));
-    let mean = c.number(
-        &join(path, "mean"),
-        mean,
-        |x| (0.5..=MAX_DAYS).contains(&x),
-        "a number of days from 0.5 to 365",
-    );
-    let sd = c.number(
-        &join(path, "sd"),
-        sd,
-        |x| (0.0..=MAX_DAYS).contains(&x),
-        "a number of days from 0 to 365",
-    );
-    Some(Days {
-        mean: mean?,
-        sd: sd?,
-    })
+    let (mean, sd) = mean_and_sd(
+        c,
+        path,
+        (
+            |x| (0.5..=MAX_DAYS).contains(&x),
+            "a number of days from 0.5 to 365",
+        ),
+        (
+            |x| (0.0..=MAX_DAYS).contains(&x),
+            "a number of days from 0 to 365",
+        ),
+    )?;
+    Some(Days { mean, sd })
 }
 
 pub(super) fn read(c: &mut Checker, specialties: Option<&[&str]>) -> Option<Cancer> {

@@ -118,14 +118,7 @@ pub(super) fn read(c: &mut Checker) -> Option<InitialList> {
             None => bands_ok = false,
         }
     }
-    let longest = c.int(&[T, "longest_wait_weeks"]);
-    let longest = c.whole(
-        &[T, "longest_wait_weeks"],
-        longest,
-        105,
-        520,
-        "a whole number of weeks from 105 to 520 (more than the 104-week band)",
-    );
+    let longest = longest_wait(c);
     let weeks_rule = |x: f64| x > 0.0 && x <= MAX_WEEKS;
     let raw_median = c.f64(&[T, "median_weeks"]);
     let raw_p92 = c.f64(&[T, "p92_weeks"]);
@@ -182,12 +175,7 @@ pub(super) fn read(c: &mut Checker) -> Option<InitialList> {
         }
     }
 
-    // Optional: a scenario without it starts with no one under monitoring follow-up.
-    let caseload = c.int(&[T, "monitoring_caseload"]);
-    let caseload = match caseload {
-        None => Some(0),
-        Some(_) => c.whole(&[T, "monitoring_caseload"], caseload, 0, MAX_COUNT, COUNT),
-    };
+    let caseload = monitoring_caseload(c);
     let mut share = |key: &str| {
         let value = c.f64(&[T, key]);
         c.share(&[T, key], value)
@@ -234,6 +222,29 @@ fn quantile_range(points: &[(f64, f64)], count: f64) -> (f64, f64) {
     (low, high)
 }
 
+/// `longest_wait_weeks`, in either form of the list.
+fn longest_wait(c: &mut Checker) -> Option<i64> {
+    let path = ["initial_list", "longest_wait_weeks"];
+    let longest = c.int(&path);
+    c.whole(
+        &path,
+        longest,
+        105,
+        520,
+        "a whole number of weeks from 105 to 520 (more than the 104-week band)",
+    )
+}
+
+/// `monitoring_caseload`, in either form of the list. Optional: a scenario without it starts
+/// with no one under monitoring follow-up.
+fn monitoring_caseload(c: &mut Checker) -> Option<i64> {
+    let path = ["initial_list", "monitoring_caseload"];
+    match c.int(&path) {
+        None => Some(0),
+        caseload => c.whole(&path, caseload, 0, MAX_COUNT, COUNT),
+    }
+}
+
 // ---- The starting list stated week by week (`[initial_list.weekly.NAME]`) ----
 //
 // Written by `plansim import rtt` from the RTT full CSV: per specialty, the incomplete pathways
@@ -267,19 +278,8 @@ fn weekly_initial_list(c: &mut Checker) -> Option<InitialList> {
             ok = false;
         }
     }
-    let longest = c.int(&[T, "longest_wait_weeks"]);
-    let longest = c.whole(
-        &[T, "longest_wait_weeks"],
-        longest,
-        105,
-        520,
-        "a whole number of weeks from 105 to 520 (more than the 104-week band)",
-    );
-    let caseload = c.int(&[T, "monitoring_caseload"]);
-    let caseload = match caseload {
-        None => Some(0),
-        Some(_) => c.whole(&[T, "monitoring_caseload"], caseload, 0, MAX_COUNT, COUNT),
-    };
+    let longest = longest_wait(c);
+    let caseload = monitoring_caseload(c);
     // Patients without a decision to admit await a first appointment or a follow-up.
     let mut share = |key: &str| {
         let value = c.f64(&[T, key]);

@@ -2,7 +2,7 @@
 //! capacity and its productivity levers' base values.
 
 use super::build::{
-    join, minutes_from_0, named_tables, rate, MAX_MINUTES, MAX_WEEKS, WEEKLY_CAPACITY,
+    join, mean_and_sd, minutes_from_0, named_tables, rate, MAX_MINUTES, MAX_WEEKS, WEEKLY_CAPACITY,
 };
 use super::diagnostics::{test_mix, TestType};
 use super::levers::read_base;
@@ -163,28 +163,16 @@ fn outcomes(c: &mut Checker, path: &[&str]) -> Option<Outcomes> {
 }
 
 pub(super) fn minutes(c: &mut Checker, path: &[&str]) -> Option<Minutes> {
-    c.table(path, &["mean", "sd"]);
-    if c.is_broken(&key_path(path)) {
-        return None;
-    }
-    let mean = c.f64(&join(path, "mean"));
-    let sd = c.f64(&join(path, "sd"));
-    let mean = c.number(
-        &join(path, "mean"),
-        mean,
-        |x| (1.0..=MAX_MINUTES).contains(&x),
-        "a number of minutes from 1 to 1440",
-    );
-    let sd = c.number(
-        &join(path, "sd"),
-        sd,
-        minutes_from_0,
-        "a number of minutes from 0 to 1440",
-    );
-    Some(Minutes {
-        mean: mean?,
-        sd: sd?,
-    })
+    let (mean, sd) = mean_and_sd(
+        c,
+        path,
+        (
+            |x| (1.0..=MAX_MINUTES).contains(&x),
+            "a number of minutes from 1 to 1440",
+        ),
+        (minutes_from_0, "a number of minutes from 0 to 1440"),
+    )?;
+    Some(Minutes { mean, sd })
 }
 
 fn specialty(c: &mut Checker, name: &str) -> Option<Specialty> {
