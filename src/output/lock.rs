@@ -56,6 +56,14 @@ pub fn lock_folder(folder: &Path) -> Result<FolderLock, OutputError> {
         }
         fs::create_dir_all(parent).map_err(io_error(parent))?;
     }
+    // plansim makes its lock files as plain files: a link in their place (a dangling one would
+    // be followed, creating a file wherever it points) was not made by plansim.
+    if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+        return Err(io_error(&path)(io::Error::other(
+            "is not a plain file (a link, a folder or a special file), so it is not a lock \
+             file plansim made; remove it and run again",
+        )));
+    }
     let file = fs::OpenOptions::new()
         .create(true)
         .truncate(false)

@@ -182,3 +182,32 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_lock_file_that_is_a_link_is_refused_not_followed() {
+    let root = scratch("readback", "lock-link");
+    let target = root.join("elsewhere.txt");
+    let lock = root.join(".example-icb.lock");
+    std::os::unix::fs::symlink(&target, &lock).unwrap();
+    let run = plansim()
+        .args([
+            "run",
+            "scenarios/example-icb.toml",
+            "-q",
+            "-r",
+            "1",
+            "--no-plots",
+            "-o",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains(".example-icb.lock: is not a plain file"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(!target.exists(), "the dangling link was followed");
+    assert!(!root.join("example-icb").exists());
+}
