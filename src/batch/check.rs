@@ -1,6 +1,5 @@
 //! `plansim check` on a batch folder: reads only, never repairs.
 
-use std::fs;
 use std::path::Path;
 
 use super::{BatchFolder, BATCH_RECORD};
@@ -57,7 +56,7 @@ pub fn check_batch_folder(dir: &Path) -> FolderCheck {
     }
     for (name, expected) in &record.files {
         let path = dir.join(name);
-        match fs::read(&path) {
+        match crate::output::read_written_file(&path) {
             Ok(bytes) if sha256_hex(&bytes) == *expected => {}
             Ok(_) => check.problems.push(format!(
                 "{}: checksum does not match {BATCH_RECORD}: the file changed or was damaged after plansim wrote it",

@@ -208,10 +208,9 @@ impl Shards {
             for (job, &i) in &self.owner {
                 let point = &record.points[job.point].name;
                 let from = self.inputs[i].job_path(point, job.replication);
-                let bytes = fs::read(&from).map_err(BatchError::io(format!(
-                    "{}: cannot read it",
-                    from.display()
-                )))?;
+                let bytes = crate::output::read_written_file(&from).map_err(BatchError::io(
+                    format!("{}: cannot read it", from.display()),
+                ))?;
                 write_atomic(&merged.job_path(point, job.replication), &bytes)?;
             }
             let assemble_options = AssembleOptions {

@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use super::file::{MAX_JOBS, MAX_POINTS, RESERVED_NAMES};
 use super::{Batch, JobId, Shard};
 use crate::model::ReplicationResult;
-use crate::output::{write_atomic, OutputError};
+use crate::output::{read_written_file, write_atomic, OutputError};
 use crate::scenario::{
     is_scenario_name, render_value, Scenario, MAX_REPLICATIONS, SCENARIO_NAME_RULE,
 };
@@ -313,7 +313,7 @@ impl BatchFolder {
 
     pub fn read_record(&self) -> Result<BatchRecord, FolderProblem> {
         let path = self.record_path();
-        let text = fs::read_to_string(&path).map_err(|e| FolderProblem::Unreadable {
+        let text = read_text(&path).map_err(|e| FolderProblem::Unreadable {
             path: path.clone(),
             message: format!("cannot read it: {e}"),
         })?;
@@ -347,7 +347,7 @@ impl BatchFolder {
         record: &BatchRecord,
     ) -> Result<(), FolderProblem> {
         let copy = |from: PathBuf, to: PathBuf| -> Result<(), FolderProblem> {
-            let bytes = fs::read(&from).map_err(|e| FolderProblem::Unreadable {
+            let bytes = read_written_file(&from).map_err(|e| FolderProblem::Unreadable {
                 path: from.clone(),
                 message: format!("cannot read it: {e}"),
             })?;
@@ -366,7 +366,7 @@ impl BatchFolder {
         )?;
         for point in &record.points {
             let from = other.scenario_path(&point.name);
-            let text = fs::read(&from).unwrap_or_default();
+            let text = read_written_file(&from).unwrap_or_default();
             if sha256_hex(&text) != point.scenario_hash {
                 return Err(FolderProblem::Unreadable {
                     path: from,
@@ -385,7 +385,7 @@ impl BatchFolder {
     /// A point's resolved scenario as saved in the folder, checked against `batch.json`.
     pub fn read_scenario(&self, point: &PointRecord) -> Result<Scenario, String> {
         let path = self.scenario_path(&point.name);
-        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = read_text(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let scenario = Scenario::from_toml_str(&text, &path.display().to_string())
             .map_err(|e| format!("{}: {e}", path.display()))?;
         if scenario.hash() != point.scenario_hash {
@@ -454,7 +454,7 @@ impl BatchFolder {
     pub fn read_job(&self, record: &BatchRecord, job: JobId) -> Result<ReplicationResult, String> {
         let point = &record.points[job.point];
         let path = self.job_path(&point.name, job.replication);
-        let bytes = fs::read(&path).map_err(|e| format!("cannot read it: {e}"))?;
+        let bytes = read_written_file(&path).map_err(|e| format!("cannot read it: {e}"))?;
         decode_job(&bytes, &point.name, &point.scenario_hash, job.replication)
     }
 }
@@ -641,4 +641,9 @@ mod tests {
             .unwrap_err()
             .contains("different scenario"));
     }
+}
+
+/// A text file of the batch folder, read as [`read_written_file`] reads.
+fn read_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_written_file(path)?).map_err(|_| std::io::Error::other("not UTF-8 text"))
 }

@@ -79,7 +79,7 @@ pub fn keep_interrupted(
 /// replace). A folder whose manifest cannot be read counts as complete: what it holds is
 /// unknown, so it is left alone; a folder that does not exist holds nothing.
 pub fn holds_complete_result(folder: &Path) -> bool {
-    std::fs::read(folder.join("manifest.json"))
+    super::read_written_file(&folder.join("manifest.json"))
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
         .and_then(|v| v.get("complete").and_then(|c| c.as_bool()))

@@ -27,6 +27,18 @@ pub use manifest::{scenario_hash, Manifest, Timings};
 // The command checks job files with it; the one definition is in `util::hash`.
 pub use crate::util::hash::sha256_hex;
 
+/// Reads a file of a result or batch folder that plansim reads back: a plain file only.
+/// plansim writes no links or special files there, so one in a file's place was put there by
+/// someone else, and reading through it could reach a device or a file outside the folder.
+pub fn read_written_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    if !std::fs::symlink_metadata(path)?.is_file() {
+        return Err(std::io::Error::other(
+            "is not a plain file (a link, a folder or a special file); plansim writes only plain files here",
+        ));
+    }
+    std::fs::read(path)
+}
+
 pub use network::{network_result_files, stations_csv, STATIONS_HEADER};
 pub use verify::{check_result_folder, verify_result_folder, FolderCheck, FolderReport};
 pub use writer::{

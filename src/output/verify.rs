@@ -30,7 +30,7 @@ pub struct FolderReport {
 pub fn verify_result_folder(dir: &Path) -> Result<FolderReport, Vec<String>> {
     let manifest_path = dir.join("manifest.json");
     let shown = |p: &Path| p.display().to_string();
-    let text = fs::read(&manifest_path)
+    let text = super::read_written_file(&manifest_path)
         .map_err(|e| vec![format!("{}: cannot read: {e}", shown(&manifest_path))])?;
     let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
         vec![format!(
@@ -205,10 +205,11 @@ fn inside_path(name: &str) -> Option<PathBuf> {
 
 /// Hashes a file as it streams, so a large monthly.csv is not read whole.
 fn file_sha256(path: &Path) -> io::Result<String> {
-    let file = File::open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::other("not a file"));
+    // Checked before opening: opening a FIFO would block.
+    if !fs::symlink_metadata(path)?.is_file() {
+        return Err(io::Error::other("not a plain file"));
     }
+    let file = File::open(path)?;
     sha256_hex_reader(file)
 }
 

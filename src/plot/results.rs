@@ -7,7 +7,6 @@
 //! `output` writes it with, so a quoted field (a name holding a comma) comes back whole.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -135,7 +134,7 @@ impl RunResults {
         let mut contents = BTreeMap::new();
         for name in REQUIRED.iter().chain(["waits.csv"].iter()) {
             let path = dir.join(name);
-            match fs::read(&path) {
+            match crate::output::read_written_file(&path) {
                 Ok(bytes) => {
                     contents.insert(*name, bytes);
                 }

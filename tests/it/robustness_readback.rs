@@ -211,3 +211,40 @@ fn a_lock_file_that_is_a_link_is_refused_not_followed() {
     assert!(!target.exists(), "the dangling link was followed");
     assert!(!root.join("example-icb").exists());
 }
+
+#[test]
+fn a_result_file_that_is_a_link_to_a_device_is_refused_not_read() {
+    let root = scratch("readback", "device-link");
+    let run = plansim()
+        .args([
+            "run",
+            "scenarios/example-icb.toml",
+            "-q",
+            "-r",
+            "1",
+            "--no-plots",
+            "-o",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let folder = root.join("example-icb");
+    for name in ["monthly.csv", "manifest.json"] {
+        let copy = root.join(format!("edited-{name}"));
+        copy_tree(&folder, &copy);
+        fs::remove_file(copy.join(name)).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", copy.join(name)).unwrap();
+        for command in ["check", "plot", "report"] {
+            let out = plansim()
+                .arg(command)
+                .arg(&copy)
+                .timeout(std::time::Duration::from_secs(20))
+                .output()
+                .unwrap();
+            let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+            assert!(!out.status.success(), "{command} on {name}: {said}");
+            assert!(said.contains(name), "{command} on {name}: {said}");
+        }
+    }
+}
