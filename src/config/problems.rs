@@ -224,6 +224,36 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// Where each line of a text starts, so that the line and column of many byte offsets are
+/// found without scanning the text again for each (a file of many keys would take quadratic
+/// time).
+pub struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    pub fn new(text: &'t str) -> Lines<'t> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as [`line_col`].
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        (line, col)
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
@@ -281,6 +311,11 @@ mod tests {
     fn positions_and_rendering() {
         assert_eq!(line_col("a = 1\nbé = 2\n", 10), (2, 4));
         assert_eq!(line_col("", 0), (1, 1));
+        let text = "a = 1\nbé = 2\n\nc = 3";
+        let lines = Lines::new(text);
+        for offset in [0, 3, 6, 10, 12, 13, 14, text.len()] {
+            assert_eq!(lines.line_col(offset), line_col(text, offset), "{offset}");
+        }
         let table: toml::Table =
             toml::from_str("d = 2024-04-01\nm = { mean = 1, sd = 2.5 }\nn = nan").expect("valid");
         assert_eq!(render(&table["d"]), "2024-04-01");

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::file::read_input_text;
-use super::problems::{line_col, Origin, Source};
+use super::problems::{line_col, Lines, Origin, Source};
 
 /// A TOML file's table and where each key is (`[[x]]` entries by index, `x.0.key`).
 pub struct TomlFile {
@@ -83,7 +83,12 @@ impl TomlFile {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| syntax_error(e.span(), e.message()))?;
         let mut positions = BTreeMap::new();
-        record_table(text, document.as_table(), &mut Vec::new(), &mut positions);
+        record_table(
+            &Lines::new(text),
+            document.as_table(),
+            &mut Vec::new(),
+            &mut positions,
+        );
         Ok(TomlFile {
             display: display.to_string(),
             text: text.to_string(),
@@ -94,18 +99,18 @@ impl TomlFile {
 }
 
 fn record(
-    text: &str,
+    text: &Lines,
     path: &[String],
     span: Option<std::ops::Range<usize>>,
     positions: &mut BTreeMap<Vec<String>, (usize, usize)>,
 ) {
     if let Some(span) = span {
-        positions.insert(path.to_vec(), line_col(text, span.start));
+        positions.insert(path.to_vec(), text.line_col(span.start));
     }
 }
 
 fn record_table(
-    text: &str,
+    text: &Lines,
     table: &toml_edit::Table,
     prefix: &mut Vec<String>,
     positions: &mut BTreeMap<Vec<String>, (usize, usize)>,
@@ -139,7 +144,7 @@ fn record_table(
 }
 
 fn record_inline(
-    text: &str,
+    text: &Lines,
     table: &toml_edit::InlineTable,
     prefix: &mut Vec<String>,
     positions: &mut BTreeMap<Vec<String>, (usize, usize)>,
@@ -163,7 +168,7 @@ fn record_inline(
 /// The keys inside an inline table, and the elements of an array by index (`x.0`), so that
 /// `sessions = [{ ... }, { ... }]` over several lines points at each entry's line.
 fn record_value(
-    text: &str,
+    text: &Lines,
     value: &toml_edit::Value,
     prefix: &mut Vec<String>,
     positions: &mut BTreeMap<Vec<String>, (usize, usize)>,

@@ -240,20 +240,39 @@ fn merge_into(
                 merge_into(old, new, prefix, file, origins);
             }
             (_, value) => {
-                // Whatever the parents said below this key no longer applies.
-                origins.retain(|path, _| !(path.len() > prefix.len() && path.starts_with(prefix)));
-                for path in file
-                    .positions
-                    .keys()
-                    .filter(|p| p.len() > prefix.len() && p.starts_with(prefix))
-                {
-                    set_origin(path, file, origins);
+                // Whatever the parents said below this key no longer applies. The paths below
+                // a key follow it in sorted order, so they are a range of each map (a scan of
+                // the whole map for every key took quadratic time on a large file).
+                let below = |path: &&Vec<String>| path.starts_with(prefix);
+                let stale: Vec<Vec<String>> = descendants(origins, prefix)
+                    .take_while(below)
+                    .cloned()
+                    .collect();
+                for path in stale {
+                    origins.remove(&path);
+                }
+                let fresh: Vec<Vec<String>> = descendants(&file.positions, prefix)
+                    .take_while(below)
+                    .cloned()
+                    .collect();
+                for path in fresh {
+                    set_origin(&path, file, origins);
                 }
                 dst.insert(key, value);
             }
         }
         prefix.pop();
     }
+}
+
+/// The keys of `map` after `prefix` in sorted order: its descendants first, then the rest.
+fn descendants<'m, V>(
+    map: &'m BTreeMap<Vec<String>, V>,
+    prefix: &[String],
+) -> impl Iterator<Item = &'m Vec<String>> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    map.range::<Vec<String>, _>((Excluded(prefix.to_vec()), Unbounded))
+        .map(|(path, _)| path)
 }
 
 fn set_origin(path: &[String], file: &Parsed, origins: &mut BTreeMap<Vec<String>, Origin>) {
