@@ -43,8 +43,8 @@ pub struct RunArgs {
 /// The settings the command line can override in every scenario it runs.
 #[derive(Debug, Args)]
 struct ScenarioOverrides {
-    /// Replications per scenario (overrides the scenario file).
-    #[arg(short = 'r', long = "replications", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// Replications per scenario (overrides the scenario file; checked as the file's key is).
+    #[arg(short = 'r', long = "replications", value_name = "N")]
     replications: Option<u32>,
     /// Random seed (overrides the scenario file).
     #[arg(short = 's', long = "seed", value_name = "SEED")]

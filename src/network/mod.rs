@@ -187,6 +187,13 @@ impl NetworkScenario {
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         if let toml::Value::Table(simulation) = simulation {
             if let Some(n) = replications {
+                // Checked as the file's key is, in the same words.
+                if !(1..=crate::scenario::MAX_REPLICATIONS).contains(&n) {
+                    return Err(ScenarioError::from(vec![format!(
+                        "command line (-r): simulation.replications = {n}: expected a whole number from 1 to {}",
+                        crate::scenario::MAX_REPLICATIONS
+                    )]));
+                }
                 scenario.replications = n;
                 simulation.insert("replications".into(), toml::Value::Integer(i64::from(n)));
             }

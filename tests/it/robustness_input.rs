@@ -284,12 +284,43 @@ fn bad_overrides_and_output_folders() {
         ),
         "{err}"
     );
-    // Usage errors are clap's, with exit status 2.
-    plansim()
+    // A number out of range is checked as the file's key is, in the same words (exit 1); one
+    // that is not a number at all is a usage error, clap's, with exit status 2.
+    let out = plansim()
         .current_dir(&dir)
         .args(["run", "base.toml", "-r", "0"])
-        .assert()
-        .code(2);
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "command line (-r): simulation.replications = 0: expected a whole number from 1 to 10000"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The same for a network scenario.
+    let out = plansim()
+        .args([
+            "run",
+            "scenarios/network/mmc.toml",
+            "-r",
+            "10001",
+            "-q",
+            "-o",
+        ])
+        .arg(dir.join("network-out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "command line (-r): simulation.replications = 10001: expected a whole number from 1 to 10000"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.join("network-out").exists());
     plansim()
         .current_dir(&dir)
         .args(["run", "base.toml", "-r", "many"])
